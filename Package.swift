@@ -1,0 +1,60 @@
+// swift-tools-version:5.10
+// krill: reproducible metric-learning experiments on plankton images.
+// Module layout and dependency direction: ../shared/DESIGN.md ("Module layout").
+import PackageDescription
+
+/// Optimise the numeric modules even in debug builds: tests run the real kernels
+/// on real sizes, and unoptimised SIMD/array code is tens of times slower.
+let numericSettings: [SwiftSetting] = [
+    .unsafeFlags(["-O", "-enforce-exclusivity=unchecked"]),
+]
+
+/// A system library: a module map plus a one-line shim header (see PITFALLS.md).
+func systemLibrary(_ name: String, pkgConfig: String? = nil) -> Target {
+    .systemLibrary(name: name, path: "Sources/\(name)", pkgConfig: pkgConfig)
+}
+
+let package = Package(
+    name: "krill",
+    products: [
+        .executable(name: "krill", targets: ["krill"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C libraries: module maps only.
+        systemLibrary("CBLAS", pkgConfig: "openblas"),
+        systemLibrary("CPNG", pkgConfig: "libpng"),
+        systemLibrary("CJPEG", pkgConfig: "libjpeg"),
+        systemLibrary("CYAML", pkgConfig: "yaml-0.1"),
+        systemLibrary("CCairo", pkgConfig: "cairo"),
+        systemLibrary("CSVM"),
+        systemLibrary("CGIF"),
+        systemLibrary("CCrypto", pkgConfig: "libcrypto"),
+        // libpng and libjpeg report errors with longjmp: this C shim catches them.
+        .target(name: "CImageCodecs", dependencies: ["CPNG", "CJPEG"]),
+
+        // Swift modules, lowest first.
+        .target(name: "Digest", dependencies: ["CCrypto"]),
+        .target(name: "Linalg", dependencies: ["CBLAS"], swiftSettings: numericSettings),
+        .target(name: "Imaging", dependencies: ["CImageCodecs"], swiftSettings: numericSettings),
+        .target(name: "Datasets", dependencies: ["Linalg", "Imaging", "Digest"],
+                swiftSettings: numericSettings),
+        .executableTarget(
+            name: "krill",
+            dependencies: [
+                "Linalg", "Imaging", "Datasets", "Digest",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // Tests mirror the modules; TestSupport holds the shared helpers.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "LinalgTests", dependencies: ["Linalg", "TestSupport"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Imaging", "Linalg", "TestSupport"]),
+        .testTarget(name: "CLibrariesTests",
+                    dependencies: ["Digest", "CBLAS", "CYAML", "CCairo", "CSVM", "CGIF", "CCrypto"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["krill", "Imaging", "Digest", "TestSupport"]),
+    ]
+)

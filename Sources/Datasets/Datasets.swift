@@ -1,0 +1,1 @@
+// Datasets: class-folder discovery, the image store, splits, samplers, the synthetic generator.

@@ -1,0 +1,2 @@
+import XCTest
+final class CLibrariesTestsPlaceholder: XCTestCase { func testNothingYet() {} }

@@ -1,0 +1,18 @@
+import Foundation
+
+/// A fresh folder under the system temporary directory, removed on `remove()`.
+public struct TemporaryDirectory {
+    public let url: URL
+
+    public init(_ label: String = "krill-test") throws {
+        url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("\(label)-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    public var path: String { url.path }
+
+    public func appending(_ component: String) -> URL { url.appendingPathComponent(component) }
+
+    public func remove() { try? FileManager.default.removeItem(at: url) }
+}
