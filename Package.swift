@@ -36,15 +36,15 @@ let package = Package(
         .target(name: "CImageCodecs", dependencies: ["CPNG", "CJPEG"]),
 
         // Swift modules, lowest first.
-        .target(name: "Digest", dependencies: ["CCrypto"]),
+        .target(name: "Storage", dependencies: ["CCrypto"]),
         .target(name: "Linalg", dependencies: ["CBLAS"], swiftSettings: numericSettings),
         .target(name: "Imaging", dependencies: ["CImageCodecs"], swiftSettings: numericSettings),
-        .target(name: "Datasets", dependencies: ["Linalg", "Imaging", "Digest"],
+        .target(name: "Datasets", dependencies: ["Linalg", "Imaging", "Storage"],
                 swiftSettings: numericSettings),
         .executableTarget(
             name: "krill",
             dependencies: [
-                "Linalg", "Imaging", "Datasets", "Digest",
+                "Linalg", "Imaging", "Datasets", "Storage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Imaging", "Linalg", "TestSupport"]),
         .testTarget(name: "CLibrariesTests",
-                    dependencies: ["Digest", "CBLAS", "CYAML", "CCairo", "CSVM", "CGIF", "CCrypto"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["krill", "Imaging", "Digest", "TestSupport"]),
+                    dependencies: ["Storage", "CBLAS", "CYAML", "CCairo", "CSVM", "CGIF", "CCrypto"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["krill", "Imaging", "Storage", "TestSupport"]),
     ]
 )

@@ -1,1 +1,0 @@
-// Datasets: class-folder discovery, the image store, splits, samplers, the synthetic generator.

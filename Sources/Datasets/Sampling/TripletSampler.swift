@@ -1,0 +1,65 @@
+import Linalg
+
+/// One training triplet: row indices of an anchor, a positive of the same class, and a
+/// negative of another class.
+public struct Triplet: Equatable, Hashable, Sendable {
+    public let anchor: Int
+    public let positive: Int
+    public let negative: Int
+
+    public init(anchor: Int, positive: Int, negative: Int) {
+        self.anchor = anchor
+        self.positive = positive
+        self.negative = negative
+    }
+}
+
+/// Random triplets: the anchor class uniform among classes with at least two images, anchor
+/// and positive two distinct images of it (uniform), the negative class uniform among the
+/// other classes and the negative uniform within it.
+///
+/// Batch (epoch, step) is drawn from `RandomStream(seed, label, epoch, step)` alone, so any
+/// batch can be redrawn without replaying the ones before it (resume is exact).
+public struct TripletSampler: Sendable {
+    public let index: ClassIndex
+    public let seed: UInt64
+    /// Stream label: "triplets" for training; another label gives an independent stream
+    /// (e.g. the fixed validation triplets).
+    public let label: String
+    private let anchorClasses: [Int]   // positions in index.classes with >= 2 members
+
+    /// - Throws: `DatasetError.invalidSampler` when fewer than two classes are present or
+    ///   no class has two images.
+    public init(index: ClassIndex, seed: UInt64, label: String = "triplets") throws {
+        guard index.classes.count >= 2 else {
+            throw DatasetError.invalidSampler("triplets need at least 2 classes, the split has \(index.classes.count)")
+        }
+        anchorClasses = index.members.indices.filter { index.members[$0].count >= 2 }
+        guard !anchorClasses.isEmpty else {
+            throw DatasetError.invalidSampler("triplets need a class with at least 2 images")
+        }
+        self.index = index
+        self.seed = seed
+        self.label = label
+    }
+
+    /// The `count` triplets of batch (epoch, step).
+    public func batch(epoch: Int, step: Int, count: Int) -> [Triplet] {
+        var rng = RandomStream(seed: seed, label, epoch, step)
+        var out: [Triplet] = []
+        out.reserveCapacity(count)
+        let classCount = index.classes.count
+        for _ in 0..<count {
+            let a = anchorClasses[rng.below(anchorClasses.count)]
+            let members = index.members[a]
+            let i = rng.below(members.count)
+            var j = rng.below(members.count - 1)
+            if j >= i { j += 1 }
+            var n = rng.below(classCount - 1)
+            if n >= a { n += 1 }
+            let negatives = index.members[n]
+            out.append(Triplet(anchor: members[i], positive: members[j], negative: negatives[rng.below(negatives.count)]))
+        }
+        return out
+    }
+}

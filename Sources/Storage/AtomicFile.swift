@@ -1,0 +1,71 @@
+import Foundation
+
+/// Writes files so that a reader never sees half of one: the bytes go to a temporary
+/// file in the same folder, which is fsync'ed and then renamed over the destination
+/// (rename is atomic within a file system), and the folder is fsync'ed after.
+public enum AtomicFile {
+    /// Writes `data` to `url` atomically, creating missing parent folders.
+    public static func write<D: ContiguousBytes>(_ data: D, to url: URL) throws {
+        let folder = url.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let temp = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let fd = open(temp.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw StorageError.io(path: temp.path, operation: "create", errno: errno) }
+        var ok = false
+        defer {
+            if !ok { unlink(temp.path) }
+        }
+        do {
+            try data.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let n = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw StorageError.io(path: temp.path, operation: "write", errno: errno)
+                    }
+                    offset += n
+                }
+            }
+            guard fsync(fd) == 0 else { throw StorageError.io(path: temp.path, operation: "fsync", errno: errno) }
+        } catch {
+            close(fd)
+            throw error
+        }
+        close(fd)
+        guard rename(temp.path, url.path) == 0 else {
+            throw StorageError.io(path: url.path, operation: "rename", errno: errno)
+        }
+        ok = true
+        syncFolder(folder)
+    }
+
+    /// Writes a UTF-8 string atomically.
+    public static func write(_ text: String, to url: URL) throws {
+        try write(Data(text.utf8), to: url)
+    }
+
+    /// fsyncs a folder so that a rename inside it survives a crash. Best effort.
+    public static func syncFolder(_ folder: URL) {
+        let fd = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd >= 0 {
+            fsync(fd)
+            close(fd)
+        }
+    }
+}
+
+/// A file-system failure, naming the path and what was being done.
+public enum StorageError: Error, CustomStringConvertible, Equatable {
+    case io(path: String, operation: String, errno: Int32)
+    case format(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .io(path, operation, code):
+            return "\(path): cannot \(operation): \(String(cString: strerror(code)))"
+        case let .format(path, reason):
+            return "\(path): \(reason)"
+        }
+    }
+}

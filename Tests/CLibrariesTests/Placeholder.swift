@@ -1,2 +1,0 @@
-import XCTest
-final class CLibrariesTestsPlaceholder: XCTestCase { func testNothingYet() {} }

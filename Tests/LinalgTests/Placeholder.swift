@@ -1,2 +1,0 @@
-import XCTest
-final class LinalgTestsPlaceholder: XCTestCase { func testNothingYet() {} }
