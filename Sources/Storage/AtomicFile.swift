@@ -5,7 +5,9 @@ import Foundation
 /// (rename is atomic within a file system), and the folder is fsync'ed after.
 public enum AtomicFile {
     /// Writes `data` to `url` atomically, creating missing parent folders.
-    public static func write<D: ContiguousBytes>(_ data: D, to url: URL) throws {
+    /// - Parameter durable: fsync the file and its folder. Bulk writers may pass false and
+    ///   sync once at the end: the rename still guarantees no reader sees half a file.
+    public static func write<D: ContiguousBytes>(_ data: D, to url: URL, durable: Bool = true) throws {
         let folder = url.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let temp = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
@@ -27,7 +29,7 @@ public enum AtomicFile {
                     offset += n
                 }
             }
-            guard fsync(fd) == 0 else { throw StorageError.io(path: temp.path, operation: "fsync", errno: errno) }
+            guard !durable || fsync(fd) == 0 else { throw StorageError.io(path: temp.path, operation: "fsync", errno: errno) }
         } catch {
             close(fd)
             throw error
@@ -37,7 +39,7 @@ public enum AtomicFile {
             throw StorageError.io(path: url.path, operation: "rename", errno: errno)
         }
         ok = true
-        syncFolder(folder)
+        if durable { syncFolder(folder) }
     }
 
     /// Writes a UTF-8 string atomically.

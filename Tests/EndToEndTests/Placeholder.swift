@@ -1,2 +1,2 @@
 import XCTest
-final class EndToEndTestsPlaceholder: XCTestCase { func testNothingYet() {} }
+final class EndToEndPlaceholder: XCTestCase { func testNothingYet() {} }

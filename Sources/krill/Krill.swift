@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+
+/// The `krill` command: reproducible metric-learning experiments on plankton images.
+struct Krill: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "krill",
+        abstract: "Reproducible metric-learning experiments on plankton images.",
+        discussion: """
+        krill embeds plankton images with a triplet network and evaluates the embeddings \
+        (t-SNE, SVM, k-means, zero-shot). See README.md and experiments/README.md.
+
+        Exit codes: 0 success, 1 a stage failed, 2 a usage or config error.
+        """,
+        version: "krill \(Krill.version)",
+        subcommands: []
+    )
+}
+
+/// A failure a command reports itself, with the exit code DESIGN.md gives it.
+enum CommandFailure: Error, CustomStringConvertible {
+    /// Bad arguments, config or input named by the user: exit 2.
+    case usage(String)
+    /// The work itself failed: exit 1.
+    case failed(String)
+
+    var description: String {
+        switch self {
+        case .usage(let m), .failed(let m): return m
+        }
+    }
+
+    var exitCode: Int32 {
+        switch self {
+        case .usage: return 2
+        case .failed: return 1
+        }
+    }
+}
+
+@main
+enum Main {
+    static func main() {
+        do {
+            var command = try Krill.parseAsRoot()
+            try command.run()
+        } catch let failure as CommandFailure {
+            FileHandle.standardError.write(Data("krill: \(failure)\n".utf8))
+            exit(failure.exitCode)
+        } catch {
+            let code = Krill.exitCode(for: error)
+            if code == .validationFailure {
+                // Usage errors exit 2, as every other config error does.
+                FileHandle.standardError.write(Data((Krill.fullMessage(for: error) + "\n").utf8))
+                exit(2)
+            }
+            Krill.exit(withError: error)
+        }
+    }
+}
