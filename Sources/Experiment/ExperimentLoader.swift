@@ -1,0 +1,275 @@
+import Foundation
+
+/// Reads an experiment file: `extends:` chains deep-merged underneath, `--set` overrides on
+/// top, every key checked against `ExperimentSchema`, defaults filled in. All problems are
+/// reported at once, each as `FILE:LINE:COLUMN: message`.
+public struct ExperimentLoader {
+    /// Names the classes of a data source, for checking class names in the config; nil when
+    /// they cannot be known without reading the data. Throws a message when the data source
+    /// itself is unusable (a missing folder).
+    public typealias ClassLister = (_ values: ResolvedValues) throws -> [String]?
+
+    public let classLister: ClassLister
+
+    public init(classLister: @escaping ClassLister = { _ in nil }) {
+        self.classLister = classLister
+    }
+
+    /// Loads `file` with `overrides` (`key.path=value`).
+    /// - Throws: `ConfigErrors` with every problem found.
+    public func load(file: String, overrides: [String] = []) throws -> ResolvedExperiment {
+        var diagnostics: [Diagnostic] = []
+        var tree: YAMLNode
+        do {
+            tree = try loadTree(file, chain: [])
+        } catch let d as Diagnostic {
+            throw ConfigErrors([d])
+        }
+        for (i, text) in overrides.enumerated() {
+            do {
+                tree = merge(base: tree, over: try overrideTree(text, index: i + 1))
+            } catch let d as Diagnostic {
+                diagnostics.append(d)
+            }
+        }
+        var explicit: [String: (value: ConfigValue, mark: SourceMark)] = [:]
+        check(tree, group: "", explicit: &explicit, diagnostics: &diagnostics)
+        var values = ExperimentSchema.defaults
+        for (path, entry) in explicit { values[path] = entry.value }
+        let resolved = ResolvedValues(values)
+        crossCheck(resolved, explicit: explicit, file: file, diagnostics: &diagnostics)
+        if diagnostics.isEmpty {
+            do {
+                if let classes = try classLister(resolved) {
+                    checkClasses(resolved, known: classes, explicit: explicit, diagnostics: &diagnostics)
+                }
+            } catch {
+                let mark = explicit["data.folders.root"]?.mark ?? explicit["data.source"]?.mark
+                diagnostics.append(Diagnostic(mark ?? SourceMark(file: file, line: 1, column: 1), "\(error)"))
+            }
+        }
+        guard diagnostics.isEmpty else {
+            throw ConfigErrors(diagnostics.sorted { a, b in
+                guard let x = a.mark, let y = b.mark else { return a.mark != nil }
+                return (x.file, x.line, x.column) < (y.file, y.line, y.column)
+            })
+        }
+        return ResolvedExperiment(file: file, values: resolved,
+                                  explicitPaths: Set(explicit.keys))
+    }
+
+    // MARK: files and extends
+
+    func loadTree(_ file: String, chain: [String]) throws -> YAMLNode {
+        let url = URL(fileURLWithPath: file).standardizedFileURL
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw Diagnostic(nil, "\(file): no such experiment file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw Diagnostic(SourceMark(file: file, line: 1, column: 1), "not UTF-8 text")
+        }
+        let node = try YAMLParser.parse(text, file: file)
+        guard var entries = node.entries else {
+            throw Diagnostic(node.mark, "an experiment file must be a mapping of keys, not \(node.shapeName)")
+        }
+        guard let i = entries.firstIndex(where: { $0.key.scalarText == "extends" }) else { return node }
+        let ref = entries.remove(at: i).value
+        guard let name = ref.scalarText, !name.isEmpty else {
+            throw Diagnostic(ref.mark, "extends: expected a file name, got \(ref.shapeName)")
+        }
+        let baseURL = URL(fileURLWithPath: name, relativeTo: url.deletingLastPathComponent()).standardizedFileURL
+        if chain.contains(baseURL.path) || baseURL.path == url.path {
+            throw Diagnostic(ref.mark, "extends: '\(name)' makes a cycle (\((chain + [url.path, baseURL.path]).map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: " -> ")))")
+        }
+        guard FileManager.default.fileExists(atPath: baseURL.path) else {
+            throw Diagnostic(ref.mark, "extends: no such file '\(name)' (looked for \(baseURL.path))")
+        }
+        let relative = baseURL.path.hasPrefix(FileManager.default.currentDirectoryPath + "/")
+            ? String(baseURL.path.dropFirst(FileManager.default.currentDirectoryPath.count + 1)) : baseURL.path
+        let base = try loadTree(relative, chain: chain + [url.path])
+        return merge(base: base, over: YAMLNode(.mapping(entries), mark: node.mark))
+    }
+
+    /// Deep merge: mappings merge key by key; anything else in `over` replaces `base`.
+    func merge(base: YAMLNode, over: YAMLNode) -> YAMLNode {
+        guard var merged = base.entries, let top = over.entries else { return over }
+        for (key, value) in top {
+            if let i = merged.firstIndex(where: { $0.key.scalarText == key.scalarText }) {
+                merged[i] = (key, merge(base: merged[i].value, over: value))
+            } else {
+                merged.append((key, value))
+            }
+        }
+        return YAMLNode(.mapping(merged), mark: base.mark)
+    }
+
+    /// `training.epochs=5` as a nested mapping, its value read as YAML.
+    func overrideTree(_ text: String, index: Int) throws -> YAMLNode {
+        let label = "--set[\(index)]"
+        guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
+            throw Diagnostic(SourceMark(file: label, line: 1, column: 1), "expected key.path=value, got '\(text)'")
+        }
+        let path = String(text[..<eq])
+        let valueText = String(text[text.index(after: eq)...])
+        let valueNode = try YAMLParser.parse(valueText, file: label, columnOffset: path.count + 1)
+        // An empty value parses as an empty mapping; read it as null like `key:` in a file.
+        let value = valueText.trimmingCharacters(in: .whitespaces).isEmpty
+            ? YAMLNode(.scalar("", quoted: false), mark: valueNode.mark) : valueNode
+        var node = value
+        for (i, part) in path.split(separator: ".", omittingEmptySubsequences: false).enumerated().reversed() {
+            let mark = SourceMark(file: label, line: 1, column: 1 + path.split(separator: ".").prefix(i).reduce(0) { $0 + $1.count + 1 })
+            guard !part.isEmpty else { throw Diagnostic(mark, "empty key in '\(path)'") }
+            node = YAMLNode(.mapping([(YAMLNode(.scalar(String(part), quoted: false), mark: mark), node)]), mark: mark)
+        }
+        return node
+    }
+
+    // MARK: checks
+
+    /// Walks a mapping against the schema: unknown keys, types, ranges.
+    func check(_ node: YAMLNode, group: String, explicit: inout [String: (value: ConfigValue, mark: SourceMark)],
+               diagnostics: inout [Diagnostic]) {
+        guard let entries = node.entries else {
+            diagnostics.append(Diagnostic(node.mark, "\(group.isEmpty ? "the file" : group): expected a mapping, got \(node.shapeName)"))
+            return
+        }
+        for (keyNode, value) in entries {
+            let name = keyNode.scalarText ?? ""
+            let path = group.isEmpty ? name : group + "." + name
+            if ExperimentSchema.switchableGroups.contains(path), case .scalar(let text, false) = value.kind,
+               let on = ScalarReader.read(text).boolValue {
+                explicit[path + ".enabled"] = (.bool(on), value.mark)
+                continue
+            }
+            if ExperimentSchema.groups.contains(path) {
+                if ExperimentSchema.switchableGroups.contains(path) { explicit[path + ".enabled"] = (.bool(true), value.mark) }
+                check(value, group: path, explicit: &explicit, diagnostics: &diagnostics)
+                continue
+            }
+            guard let key = ExperimentSchema.byPath[path], !path.hasSuffix(".enabled") else {
+                diagnostics.append(Diagnostic(keyNode.mark, unknownKeyMessage(name, group: group)))
+                continue
+            }
+            switch key.type.read(value) {
+            case .failure(let d):
+                diagnostics.append(Diagnostic(d.mark, "\(path): \(d.message)"))
+            case .success(let v):
+                if let problem = rangeProblem(v, key) {
+                    diagnostics.append(Diagnostic(value.mark, "\(path): \(problem)"))
+                } else {
+                    explicit[path] = (v, value.mark)
+                }
+            }
+        }
+    }
+
+    func unknownKeyMessage(_ name: String, group: String) -> String {
+        let prefix = group.isEmpty ? "" : group + "."
+        let siblings = Set(ExperimentSchema.byPath.keys.filter { !$0.hasSuffix(".enabled") }.map(\.self)
+            .compactMap { path -> String? in
+                guard path.hasPrefix(prefix) else { return nil }
+                return path.dropFirst(prefix.count).split(separator: ".").first.map(String.init)
+            } + (group.isEmpty ? ["extends"] : []))
+        var message = "unknown key '\(prefix)\(name)'"
+        if let guess = didYouMean(name, among: siblings.sorted()) {
+            message += " (did you mean '\(prefix)\(guess)'?)"
+        } else if let anywhere = didYouMean(name, among: ExperimentSchema.keys.map(\.name)),
+                  let full = ExperimentSchema.keys.first(where: { $0.name == anywhere }) {
+            message += " (did you mean '\(full.path)'?)"
+        }
+        return message
+    }
+
+    func rangeProblem(_ value: ConfigValue, _ key: SchemaKey) -> String? {
+        if case .countOrFraction = key.type, case .float(let f) = value, !(f >= 0 && f < 1) {
+            return "a fraction must be in [0, 1), got \(f); write a count as an integer"
+        }
+        guard let range = key.range else { return nil }
+        let numbers: [Double]
+        switch value {
+        case .list(let items): numbers = items.compactMap(\.doubleValue)
+        default: numbers = value.doubleValue.map { [$0] } ?? []
+        }
+        if let bad = numbers.first(where: { !range.contains($0) }) {
+            let shown = bad == bad.rounded() && abs(bad) < 1e15 ? String(Int(bad)) : "\(bad)"
+            return "\(shown) is out of range (\(range.text))"
+        }
+        return nil
+    }
+
+    /// Rules between keys.
+    func crossCheck(_ v: ResolvedValues, explicit: [String: (value: ConfigValue, mark: SourceMark)], file: String,
+                    diagnostics: inout [Diagnostic]) {
+        let top = SourceMark(file: file, line: 1, column: 1)
+        func mark(_ path: String) -> SourceMark { explicit[path]?.mark ?? top }
+        for (path, entry) in explicit {
+            guard let key = ExperimentSchema.byPath[path], let condition = key.appliesWhen else { continue }
+            let actual = v.string(condition.path)
+            if !condition.values.contains(actual) {
+                diagnostics.append(Diagnostic(entry.mark,
+                    "\(path) applies only when \(condition.path) is \(condition.values.joined(separator: " or ")) (it is \(actual))"))
+            }
+        }
+        // Batch shape and loss variant.
+        let pkSet = v.optionalInt("training.batch.classes") != nil || v.optionalInt("training.batch.per_class") != nil
+        if pkSet {
+            if v.optionalInt("training.batch.classes") == nil || v.optionalInt("training.batch.per_class") == nil {
+                let p = explicit["training.batch.classes"] != nil ? "training.batch.classes" : "training.batch.per_class"
+                diagnostics.append(Diagnostic(mark(p), "P x K batches need both training.batch.classes and training.batch.per_class"))
+            }
+            if let t = explicit["training.batch.triplets"], t.value != .null {
+                diagnostics.append(Diagnostic(t.mark, "training.batch: give either triplets or classes and per_class, not both"))
+            }
+        } else if v.optionalInt("training.batch.triplets") == nil {
+            diagnostics.append(Diagnostic(mark("training.batch.triplets"), "training.batch: give triplets, or classes and per_class"))
+        }
+        let variant = v.string("loss.variant")
+        if ["semi_hard", "batch_hard", "batch_all"].contains(variant) && !pkSet {
+            diagnostics.append(Diagnostic(mark("loss.variant"),
+                "loss.variant \(variant) mines triplets inside P x K batches: set training.batch to {classes: P, per_class: K}"))
+        }
+        if ["std_triplet", "alt_triplet", "geom_triplet"].contains(variant) && pkSet {
+            diagnostics.append(Diagnostic(mark("loss.variant"),
+                "loss.variant \(variant) trains on triplet batches: set training.batch to {triplets: N}"))
+        }
+        if v.string("data.source") == "synthetic" {
+            let n = v.int("data.synthetic.per_class")
+            let need = v.splitCount("split.validation", classSize: n) + v.splitCount("split.test", classSize: n)
+            if need >= n {
+                diagnostics.append(Diagnostic(mark(explicit["split.validation"] != nil ? "split.validation" : "data.synthetic.per_class"),
+                    "split: \(need) validation + test images per class leave none of the \(n) synthetic images per class for training"))
+            }
+        }
+        if v.int("rescale.size") < (1 << max(0, v.ints("model.channels").count - 1)) {
+            diagnostics.append(Diagnostic(mark("rescale.size"),
+                "rescale.size \(v.int("rescale.size")) is too small for \(v.ints("model.channels").count) pooled blocks"))
+        }
+    }
+
+    func checkClasses(_ v: ResolvedValues, known: [String], explicit: [String: (value: ConfigValue, mark: SourceMark)],
+                      diagnostics: inout [Diagnostic]) {
+        var available = known
+        if v.string("data.source") == "folders", let wanted = v.value("data.folders.classes").listValue {
+            let names = wanted.compactMap(\.stringValue)
+            let unknown = names.filter { !known.contains($0) }
+            for name in unknown {
+                let hint = didYouMean(name, among: known).map { " (did you mean '\($0)'?)" } ?? ""
+                diagnostics.append(Diagnostic(explicit["data.folders.classes"]?.mark, "data.folders.classes: unknown class '\(name)'\(hint)"))
+            }
+            available = names.filter { known.contains($0) }
+        }
+        let unseen = v.strings("split.unseen_classes")
+        for name in unseen where !available.contains(name) {
+            let hint = didYouMean(name, among: available).map { " (did you mean '\($0)'?)" } ?? ""
+            diagnostics.append(Diagnostic(explicit["split.unseen_classes"]?.mark,
+                "split.unseen_classes: unknown class '\(name)'\(hint)"))
+        }
+        if !unseen.isEmpty && Set(unseen).isSuperset(of: available) {
+            diagnostics.append(Diagnostic(explicit["split.unseen_classes"]?.mark, "split.unseen_classes: every class is unseen; nothing is left to train on"))
+        }
+        if available.count - Set(unseen).intersection(available).count < 2 {
+            diagnostics.append(Diagnostic(explicit["split.unseen_classes"]?.mark ?? explicit["data.source"]?.mark,
+                "training needs at least 2 seen classes"))
+        }
+    }
+}

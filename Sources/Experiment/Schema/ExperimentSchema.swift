@@ -1,0 +1,137 @@
+/// The experiment schema of DESIGN.md, declared once. Order here is the order of the
+/// resolved `experiment.yaml` and of experiments/README.md.
+public enum ExperimentSchema {
+    /// Groups that can be switched off by writing `false` instead of a mapping
+    /// (`evaluate.tsne: false`); their hidden key `<group>.enabled` holds the switch.
+    public static let switchableGroups = ["evaluate.tsne", "evaluate.svm", "evaluate.kmeans", "evaluate.zeroshot"]
+
+    /// One-line descriptions of the groups, for the docs.
+    public static let groupDocs: [String: String] = [
+        "data": "Where the images come from.",
+        "data.synthetic": "The built-in synthetic plankton generator (`source: synthetic`).",
+        "data.folders": "A class-folder data set (`source: folders`), e.g. ZooScanNet's `ZooScanSet/imgs`.",
+        "rescale": "How images become S x S inputs.",
+        "split": "Per-class validation and test sets; held-out classes.",
+        "model": "The network: one block per `channels` entry (conv 3x3, [batch norm], ReLU, 2x2 max-pool; none after the last), then global average pool, [dropout], dense, output transform.",
+        "loss": "The metric-learning loss.",
+        "training": "Optimisation.",
+        "training.batch": "Batch shape: `triplets: N`, or `classes: P` and `per_class: K` for P x K batches (the batch-mining losses).",
+        "training.optimizer": "Optimiser and its parameters.",
+        "training.schedule": "Learning-rate schedule, applied per epoch.",
+        "training.augment": "Augmentation inside each batch (plankton have no canonical orientation).",
+        "evaluate": "Evaluators run on each snapshot epoch.",
+        "evaluate.tsne": "t-SNE of the validation embeddings (`false` to skip).",
+        "evaluate.svm": "An SVM (libsvm C-SVC) fitted on one split and tested on another (`false` to skip).",
+        "evaluate.kmeans": "k-means clustering and cluster-to-class mapping (`false` to skip).",
+        "evaluate.zeroshot": "Zero-shot evaluation of `split.unseen_classes` (`false` to skip).",
+    ]
+
+    static let splits = ["train", "validation", "test"]
+    static let lossVariants = ["std_triplet", "alt_triplet", "geom_triplet", "semi_hard", "batch_hard", "batch_all", "contrastive"]
+    static let positive = NumericRange.above(0)
+    static let nonNegative = NumericRange.atLeast(0)
+    static let probability = NumericRange.halfOpen(0, 1)
+
+    public static let keys: [SchemaKey] = [
+        SchemaKey("seed", .int, .int(42), "The one seed every random choice derives from.", range: nonNegative),
+
+        SchemaKey("data.source", .choice(["synthetic", "folders"]), .string("synthetic"), "`synthetic` (built in) or `folders` (one sub-folder per class)."),
+        SchemaKey("data.synthetic.classes", .int, .int(12), "Number of synthetic classes (the first N of the catalogue).", range: .atLeast(2, atMost: 13)),
+        SchemaKey("data.synthetic.per_class", .int, .int(400), "Images per synthetic class (the default leaves 200 for training after the default split).", range: .atLeast(2)),
+        SchemaKey("data.synthetic.image_size", .int, .int(96), "Side of the generated images in pixels.", range: .atLeast(16, atMost: 2048)),
+        SchemaKey("data.folders.root", .string, .string("data/ZooScanSet/imgs"), "Folder with one sub-folder per class, JPEG or PNG; relative to the current folder."),
+        SchemaKey("data.folders.classes", .stringsOrWord("all"), .string("all"), "`all`, or a list of class (sub-folder) names."),
+        SchemaKey("data.folders.max_per_class", .optional(.int), .null, "Cap per class, picked reproducibly from the seed; null for no cap.", range: .atLeast(1)),
+
+        SchemaKey("rescale.size", .int, .int(64), "Square side in pixels.", range: .atLeast(8, atMost: 1024)),
+        SchemaKey("rescale.fit", .choice(["pad", "stretch"]), .string("pad"), "`pad` keeps the aspect ratio and centres on the background; `stretch` ignores it."),
+        SchemaKey("rescale.upscale", .bool, .bool(true), "Scale small objects up too (the original did); false leaves them at their size."),
+        SchemaKey("rescale.background", .greyLevel, .string("white"), "Padding colour: white, black or 0-255."),
+
+        SchemaKey("split.validation", .countOrFraction, .int(100), "Validation images per class: a count, or a fraction such as 0.15.", range: nonNegative),
+        SchemaKey("split.test", .countOrFraction, .int(100), "Test images per class: a count, or a fraction.", range: nonNegative),
+        SchemaKey("split.unseen_classes", .list(.string), .list([]), "Classes held out of training entirely (zero-shot evaluation)."),
+
+        SchemaKey("model.channels", .list(.int), .list([.int(32), .int(64), .int(128), .int(128)]), "Output channels of each conv block.", range: .atLeast(1, atMost: 4096)),
+        SchemaKey("model.batch_norm", .bool, .bool(false), "Batch normalisation after each convolution."),
+        SchemaKey("model.dropout", .float, .float(0), "Dropout rate before the dense layer.", range: probability),
+        SchemaKey("model.embedding", .int, .int(64), "Embedding dimension.", range: .atLeast(1, atMost: 4096)),
+        SchemaKey("model.output", .choice(["l2", "sigmoid", "linear"]), .string("l2"), "`l2` (unit sphere), `sigmoid` (the original's) or `linear`."),
+
+        SchemaKey("loss.variant", .choice(lossVariants), .string("std_triplet"), "std_triplet, alt_triplet, geom_triplet (triplet batches); semi_hard, batch_hard, batch_all (P x K batches); contrastive (either)."),
+        SchemaKey("loss.margin", .float, .float(0.5), "Margin alpha (the original used 5 with sigmoid outputs).", range: nonNegative),
+        SchemaKey("loss.soft_margin", .bool, .bool(false), "batch_hard only: softplus instead of the hinge.", when: ("loss.variant", ["batch_hard"])),
+
+        SchemaKey("training.epochs", .int, .int(30), "Number of epochs.", range: .atLeast(1)),
+        SchemaKey("training.steps_per_epoch", .int, .int(200), "Optimiser steps per epoch.", range: .atLeast(1)),
+        SchemaKey("training.batch.triplets", .optional(.int), .int(32), "Triplets per step (triplet batches).", range: .atLeast(1)),
+        SchemaKey("training.batch.classes", .optional(.int), .null, "P: classes per P x K batch.", range: .atLeast(2)),
+        SchemaKey("training.batch.per_class", .optional(.int), .null, "K: images per class in a P x K batch.", range: .atLeast(2)),
+        SchemaKey("training.optimizer.name", .choice(["sgd", "adam"]), .string("adam"), "`sgd` or `adam`."),
+        SchemaKey("training.optimizer.lr", .float, .float(0.001), "Base learning rate.", range: positive),
+        SchemaKey("training.optimizer.momentum", .float, .float(0.9), "SGD momentum.", range: probability, when: ("training.optimizer.name", ["sgd"])),
+        SchemaKey("training.optimizer.nesterov", .bool, .bool(false), "SGD with Nesterov momentum.", when: ("training.optimizer.name", ["sgd"])),
+        SchemaKey("training.optimizer.beta1", .float, .float(0.9), "Adam beta1.", range: probability, when: ("training.optimizer.name", ["adam"])),
+        SchemaKey("training.optimizer.beta2", .float, .float(0.999), "Adam beta2.", range: probability, when: ("training.optimizer.name", ["adam"])),
+        SchemaKey("training.optimizer.weight_decay", .float, .float(0), "Decoupled weight decay (AdamW style).", range: nonNegative),
+        SchemaKey("training.schedule.name", .choice(["constant", "step", "exponential", "cosine", "restarts"]), .string("constant"), "constant, step, exponential, cosine, or restarts (SGDR)."),
+        SchemaKey("training.schedule.every", .int, .int(10), "step: epochs between decays.", range: .atLeast(1), when: ("training.schedule.name", ["step"])),
+        SchemaKey("training.schedule.factor", .optional(.float), .null, "step: rate multiplier at each decay (null = 0.1); restarts: each cycle this many times longer than the last (null = 2).", range: positive, when: ("training.schedule.name", ["step", "restarts"])),
+        SchemaKey("training.schedule.gamma", .float, .float(0.95), "exponential: rate multiplier per epoch.", range: positive, when: ("training.schedule.name", ["exponential"])),
+        SchemaKey("training.schedule.min_lr", .float, .float(0), "cosine, restarts: the rate at the end of a cycle.", range: nonNegative, when: ("training.schedule.name", ["cosine", "restarts"])),
+        SchemaKey("training.schedule.period", .int, .int(10), "restarts: epochs in the first cycle.", range: .atLeast(1), when: ("training.schedule.name", ["restarts"])),
+        SchemaKey("training.schedule.warmup_epochs", .int, .int(0), "Linear warm-up epochs before the schedule.", range: nonNegative),
+        SchemaKey("training.augment.flip", .bool, .bool(true), "Random horizontal and vertical flips."),
+        SchemaKey("training.augment.rotate90", .bool, .bool(true), "Random rotations by multiples of 90 degrees."),
+        SchemaKey("training.snapshots", .list(.int), .list([.int(5), .int(15), .int(30)]), "Epochs evaluated in full; the last epoch always is; epochs after the last are ignored.", range: .atLeast(1)),
+        SchemaKey("training.checkpoint_every", .int, .int(1), "Epochs between resumable checkpoints.", range: .atLeast(1)),
+
+        SchemaKey("evaluate.summaries", .bool, .bool(true), "Per-snapshot centroid summaries and nearest-centroid confusion."),
+        SchemaKey("evaluate.tsne.perplexity", .float, .float(30), "t-SNE perplexity.", range: positive),
+        SchemaKey("evaluate.tsne.early_exaggeration", .float, .float(12), "Early exaggeration factor.", range: .atLeast(1)),
+        SchemaKey("evaluate.tsne.iterations", .int, .int(750), "Gradient-descent iterations in all.", range: .atLeast(1)),
+        SchemaKey("evaluate.tsne.learning_rate", .numberOrWord(["auto"]), .string("auto"), "A number, or auto (N / early_exaggeration).", range: positive),
+        SchemaKey("evaluate.svm.kernel", .choice(["linear", "poly", "rbf"]), .string("poly"), "linear, poly or rbf."),
+        SchemaKey("evaluate.svm.degree", .int, .int(3), "poly: degree.", range: .atLeast(1)),
+        SchemaKey("evaluate.svm.C", .float, .float(1), "Regularisation C.", range: positive),
+        SchemaKey("evaluate.svm.gamma", .numberOrWord(["scale", "auto"]), .string("scale"), "A number, scale (1 / (D * variance)) or auto (1 / D).", range: positive),
+        SchemaKey("evaluate.svm.coef0", .float, .float(0), "poly: coef0."),
+        SchemaKey("evaluate.svm.fit_on", .choice(splits), .string("validation"), "Split the SVM is fitted on."),
+        SchemaKey("evaluate.svm.test_on", .choice(splits), .string("test"), "Split it is tested on."),
+        SchemaKey("evaluate.kmeans.clusters", .intOrWord(["classes"]), .string("classes"), "Number of clusters, or classes (one per class).", range: .atLeast(1)),
+        SchemaKey("evaluate.kmeans.algorithm", .choice(["lloyd", "minibatch"]), .string("minibatch"), "lloyd or minibatch."),
+        SchemaKey("evaluate.kmeans.n_init", .int, .int(3), "Restarts; the lowest inertia is kept.", range: .atLeast(1)),
+        SchemaKey("evaluate.kmeans.fit_on", .choice(splits), .string("validation"), "Split the clusters (and the mapping) are fitted on."),
+        SchemaKey("evaluate.kmeans.test_on", .choice(splits), .string("test"), "Split the mapping is tested on."),
+        SchemaKey("evaluate.kmeans.mapping", .choice(["hungarian", "majority"]), .string("hungarian"), "hungarian (one-to-one, fitted on fit_on) or majority (the original's method)."),
+        SchemaKey("evaluate.zeroshot.shots", .int, .int(5), "Labelled examples per unseen class used as centroids.", range: .atLeast(1)),
+        SchemaKey("evaluate.zeroshot.repeats", .int, .int(20), "Seeded draws of the shots; mean and spread are reported.", range: .atLeast(1)),
+    ]
+
+    /// Keys by path, including the hidden `<group>.enabled` switches.
+    public static let byPath: [String: SchemaKey] = {
+        var map = Dictionary(uniqueKeysWithValues: keys.map { ($0.path, $0) })
+        for group in switchableGroups {
+            map[group + ".enabled"] = SchemaKey(group + ".enabled", .bool, .bool(true), "Run this evaluator.")
+        }
+        return map
+    }()
+
+    /// Every group path (`training`, `training.optimizer`, ...).
+    public static let groups: Set<String> = {
+        var out = Set<String>()
+        for key in keys {
+            var parts = key.path.split(separator: ".").dropLast()
+            while !parts.isEmpty {
+                out.insert(parts.joined(separator: "."))
+                parts = parts.dropLast()
+            }
+        }
+        return out
+    }()
+
+    /// The full default configuration.
+    public static var defaults: [String: ConfigValue] {
+        byPath.mapValues(\.defaultValue)
+    }
+}
