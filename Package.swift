@@ -42,6 +42,7 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["Linalg", "Imaging", "Storage"],
                 swiftSettings: numericSettings),
         .target(name: "Experiment", dependencies: ["CYAML"]),
+        .target(name: "Pipeline", dependencies: ["Storage"]),
         .executableTarget(
             name: "krill",
             dependencies: [
@@ -57,6 +58,7 @@ let package = Package(
         .testTarget(name: "CLibrariesTests",
                     dependencies: ["Storage", "CBLAS", "CYAML", "CCairo", "CSVM", "CGIF", "CCrypto"]),
         .testTarget(name: "ExperimentTests", dependencies: ["Experiment", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Storage", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["krill", "Imaging", "Storage", "TestSupport"]),
     ]
 )

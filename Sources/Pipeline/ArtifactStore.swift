@@ -1,0 +1,110 @@
+import Foundation
+import Storage
+
+/// The artifact folder (DESIGN.md "Artifact layout"):
+/// `cache/stages/<kind>/<ab>/<key>/` committed outputs, `cache/work/<kind>-<key>/` work in
+/// progress, `cache/locks/` flock files, `runs/<name>/<n>/` run folders.
+public struct ArtifactStore: Sendable {
+    public let root: URL
+
+    public init(root: URL) {
+        self.root = root.standardizedFileURL
+    }
+
+    public var stagesFolder: URL { root.appendingPathComponent("cache/stages") }
+    public var workFolder: URL { root.appendingPathComponent("cache/work") }
+    public var locksFolder: URL { root.appendingPathComponent("cache/locks") }
+    public var runsFolder: URL { root.appendingPathComponent("runs") }
+
+    public func committedFolder(kind: String, key: String) -> URL {
+        stagesFolder.appendingPathComponent(kind).appendingPathComponent(String(key.prefix(2))).appendingPathComponent(key)
+    }
+
+    public func workFolder(kind: String, key: String) -> URL {
+        workFolder.appendingPathComponent("\(kind)-\(key)")
+    }
+
+    public func lockPath(key: String) -> String {
+        locksFolder.appendingPathComponent("\(key).lock").path
+    }
+
+    /// The committed output of (kind, key), if there is a whole one. A folder without a
+    /// readable manifest, or whose manifest names another key, is not a result.
+    public func lookup(kind: String, key: String) -> CommittedStage? {
+        let folder = committedFolder(kind: kind, key: key)
+        guard let manifest = Manifest.read(folder.appendingPathComponent("manifest.json")),
+              manifest.key == key, manifest.kind == kind else { return nil }
+        return CommittedStage(folder: folder, manifest: manifest)
+    }
+
+    /// Commits a work folder: hashes its files, writes `manifest.json` last, fsyncs, and
+    /// renames the folder into place. Returns the committed stage.
+    public func commit(work: URL, kind: String, version: Int, key: String, params: JSONValue,
+                       inputDigests: [String: String], seconds: Double, resumed: Bool) throws -> CommittedStage {
+        let files = try Manifest.scanFiles(in: work)
+        for f in files { fsyncFile(work.appendingPathComponent(f.path)) }
+        let manifest = Manifest(kind: kind, version: version, key: key, params: params, inputs: inputDigests,
+                                files: files, seconds: seconds, resumed: resumed)
+        try AtomicFile.write(manifest.json.pretty, to: work.appendingPathComponent("manifest.json"))
+        let target = committedFolder(kind: kind, key: key)
+        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        if FileManager.default.fileExists(atPath: target.path) {
+            // A broken leftover (no valid manifest): move it aside, then take its place.
+            let trash = workFolder.appendingPathComponent(".trash-\(key)-\(getpid())")
+            try? FileManager.default.moveItem(at: target, to: trash)
+            try? FileManager.default.removeItem(at: trash)
+        }
+        guard rename(work.path, target.path) == 0 else {
+            throw PipelineError.io("cannot commit \(work.path) to \(target.path): \(String(cString: strerror(errno)))")
+        }
+        AtomicFile.syncFolder(target.deletingLastPathComponent())
+        return CommittedStage(folder: target, manifest: manifest)
+    }
+
+    /// Every committed stage in the cache.
+    public func allCommitted() -> [CommittedStage] {
+        var out: [CommittedStage] = []
+        let fm = FileManager.default
+        for kind in (try? fm.contentsOfDirectory(atPath: stagesFolder.path))?.sorted() ?? [] {
+            let kindFolder = stagesFolder.appendingPathComponent(kind)
+            for prefix in (try? fm.contentsOfDirectory(atPath: kindFolder.path))?.sorted() ?? [] {
+                for key in (try? fm.contentsOfDirectory(atPath: kindFolder.appendingPathComponent(prefix).path))?.sorted() ?? [] {
+                    let folder = kindFolder.appendingPathComponent(prefix).appendingPathComponent(key)
+                    if let m = Manifest.read(folder.appendingPathComponent("manifest.json")) {
+                        out.append(CommittedStage(folder: folder, manifest: m))
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Re-hashes a committed stage's files; returns one line per problem (empty when sound).
+    public func verify(_ stage: CommittedStage) -> [String] {
+        var problems: [String] = []
+        let actual = (try? Manifest.scanFiles(in: stage.folder)) ?? []
+        let expected = Dictionary(uniqueKeysWithValues: stage.manifest.files.map { ($0.path, $0) })
+        let found = Dictionary(uniqueKeysWithValues: actual.map { ($0.path, $0) })
+        for (path, e) in expected.sorted(by: { $0.key < $1.key }) {
+            guard let f = found[path] else { problems.append("\(path): missing"); continue }
+            if f.size != e.size || f.sha256 != e.sha256 { problems.append("\(path): content changed (sha256 \(f.sha256.prefix(12)), expected \(e.sha256.prefix(12)))") }
+        }
+        for path in found.keys.sorted() where expected[path] == nil { problems.append("\(path): not in the manifest") }
+        return problems
+    }
+
+    /// Removes a committed stage from the cache (moved aside first so the removal is atomic
+    /// as seen by readers).
+    public func evict(_ stage: CommittedStage) throws {
+        let trash = workFolder.appendingPathComponent(".trash-\(stage.manifest.key)-\(getpid())")
+        try FileManager.default.createDirectory(at: workFolder, withIntermediateDirectories: true)
+        try FileManager.default.moveItem(at: stage.folder, to: trash)
+        try FileManager.default.removeItem(at: trash)
+    }
+}
+
+/// fsync of one file, best effort.
+func fsyncFile(_ url: URL) {
+    let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+    if fd >= 0 { fsync(fd); close(fd) }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Storage
+
+/// One unit of cached work. The engine knows nothing of what a stage computes: only its
+/// kind, version, parameters and inputs (which make its key), and a body that writes files.
+public protocol Stage: Sendable {
+    /// Stage kind, e.g. `split` (a folder name under `cache/stages/`).
+    var kind: String { get }
+    /// Bumped whenever the stage's output for the same inputs would change.
+    var version: Int { get }
+    /// The resolved parameters this stage reads, and nothing else.
+    var params: JSONValue { get }
+    /// Names of the upstream nodes whose outputs this stage reads.
+    var inputs: [String] { get }
+    /// Where the stage's files appear in a run folder: maps a file path inside the stage
+    /// output to a path in the run folder, or nil to keep it out of run folders.
+    func publishedPath(of file: String) -> String?
+    /// Computes the outputs into `context.work`. May resume from files a previous,
+    /// interrupted attempt left there.
+    func run(_ context: StageContext) throws
+}
+
+/// What a running stage sees.
+public struct StageContext: Sendable {
+    /// The node's name in the DAG (`embed@5`).
+    public let node: String
+    /// The work folder to write outputs (and resumable checkpoints) into.
+    public let work: URL
+    /// Committed outputs of the inputs, by node name.
+    public let inputs: [String: CommittedStage]
+    /// Whether `work` already held files from an interrupted attempt.
+    public let resuming: Bool
+    /// Progress lines and redrawn status for people (stderr).
+    public let progress: ProgressSink
+
+    /// The committed folder of input `name`.
+    public func input(_ name: String) -> CommittedStage {
+        guard let c = inputs[name] else { preconditionFailure("stage \(node) reads undeclared input \(name)") }
+        return c
+    }
+}
+
+/// A stage output in the cache: its folder and manifest.
+public struct CommittedStage: Sendable {
+    public let folder: URL
+    public let manifest: Manifest
+
+    public func file(_ path: String) -> URL { folder.appendingPathComponent(path) }
+}
+
+/// Where progress goes. `line` is a finished line; `status` a line redrawn in place on a terminal.
+public protocol ProgressSink: Sendable {
+    func line(_ text: String)
+    func status(_ text: String)
+}
+
+/// A sink that drops everything (tests).
+public struct SilentProgress: ProgressSink {
+    public init() {}
+    public func line(_ text: String) {}
+    public func status(_ text: String) {}
+}
