@@ -180,7 +180,7 @@ public final class Executor: @unchecked Sendable {
         do {
             try stage.run(StageContext(node: node, work: work, inputs: inputs, resuming: resuming, progress: progress))
         } catch {
-            throw PipelineError.stageFailed(node: node, message: "\(error)")
+            throw PipelineError.stageFailed(node: node, message: describe(error))
         }
         let seconds = Date().timeIntervalSince(start)
         let out = try store.commit(work: work, kind: stage.kind, version: stage.version, key: key, params: stage.params,
@@ -189,4 +189,11 @@ public final class Executor: @unchecked Sendable {
         progress.line("\(node): \(resuming ? "resumed" : "computed") in \(String(format: "%.2f", seconds)) s")
         return (out, StageRecord(node: node, kind: stage.kind, key: key, state: resuming ? .resumed : .computed, seconds: seconds))
     }
+}
+
+/// A readable one-line description of any error (Swift errors print themselves; Foundation
+/// errors give their localized description).
+public func describe(_ error: Error) -> String {
+    if type(of: error) is NSError.Type { return (error as NSError).localizedDescription }
+    return "\(error)"
 }

@@ -1,0 +1,91 @@
+import Foundation
+import Storage
+
+/// The differences between two runs: parameters (from `run.json`'s flat `params`), metrics
+/// (numeric leaves of `summary.json`), and which stages they share (same kind and key).
+public struct RunDiff: Sendable {
+    public struct ParamChange: Sendable, Equatable {
+        public let path: String
+        public let old: String
+        public let new: String
+    }
+
+    public struct MetricChange: Sendable, Equatable {
+        public let path: String
+        public let old: Double?
+        public let new: Double?
+        public var change: Double? {
+            guard let old, let new else { return nil }
+            return new - old
+        }
+    }
+
+    public let a: RunFolder
+    public let b: RunFolder
+    public let params: [ParamChange]
+    public let metrics: [MetricChange]
+    /// Node names whose key is the same in both runs.
+    public let sharedStages: [String]
+    /// Node names present in either run with different (or missing) keys.
+    public let differentStages: [String]
+
+    public init(a: RunFolder, b: RunFolder) throws {
+        guard let ra = a.record else { throw PipelineError.notFound("\(a.url.path): no run.json (the run did not finish)") }
+        guard let rb = b.record else { throw PipelineError.notFound("\(b.url.path): no run.json (the run did not finish)") }
+        self.a = a
+        self.b = b
+        let pa = ra["params"]?.objectValue ?? [:], pb = rb["params"]?.objectValue ?? [:]
+        params = Set(pa.keys).union(pb.keys).sorted().compactMap { path in
+            let x = pa[path]?.canonical ?? "(unset)", y = pb[path]?.canonical ?? "(unset)"
+            return x == y ? nil : ParamChange(path: path, old: x, new: y)
+        }
+        let ma = RunDiff.flattenNumbers(a.summary), mb = RunDiff.flattenNumbers(b.summary)
+        metrics = Set(ma.keys).union(mb.keys).sorted().map { MetricChange(path: $0, old: ma[$0], new: mb[$0]) }
+        func stageKeys(_ r: JSONValue) -> [String: String] {
+            var out: [String: String] = [:]
+            for s in r["stages"]?.arrayValue ?? [] {
+                if let n = s["node"]?.stringValue, let k = s["key"]?.stringValue { out[n] = k }
+            }
+            return out
+        }
+        let sa = stageKeys(ra), sb = stageKeys(rb)
+        let nodes = Set(sa.keys).union(sb.keys).sorted()
+        sharedStages = nodes.filter { sa[$0] != nil && sa[$0] == sb[$0] }
+        differentStages = nodes.filter { sa[$0] == nil || sa[$0] != sb[$0] }
+    }
+
+    /// Numeric leaves of a JSON tree by dotted path.
+    static func flattenNumbers(_ value: JSONValue?, prefix: String = "") -> [String: Double] {
+        guard let value else { return [:] }
+        switch value {
+        case .int, .double: return [prefix: value.doubleValue!]
+        case .object(let o):
+            var out: [String: Double] = [:]
+            for (k, v) in o { out.merge(flattenNumbers(v, prefix: prefix.isEmpty ? k : prefix + "." + k)) { x, _ in x } }
+            return out
+        case .array(let items):
+            var out: [String: Double] = [:]
+            for (i, v) in items.enumerated() { out.merge(flattenNumbers(v, prefix: prefix + "[\(i)]")) { x, _ in x } }
+            return out
+        default: return [:]
+        }
+    }
+
+    /// The diff as text for a terminal.
+    public var text: String {
+        var out = "diff \(a.label) -> \(b.label)\n\nparams:\n"
+        if params.isEmpty { out += "  (identical)\n" }
+        for p in params { out += "  \(p.path): \(p.old) -> \(p.new)\n" }
+        out += "\nmetrics (old / new / change):\n"
+        if metrics.isEmpty { out += "  (none)\n" }
+        func f(_ x: Double?) -> String { x.map { String(format: "%.4f", $0) } ?? "-" }
+        let width = metrics.map(\.path.count).max() ?? 0
+        for m in metrics {
+            let change = m.change.map { String(format: "%+.4f", $0) } ?? "-"
+            out += "  " + m.path.padding(toLength: width, withPad: " ", startingAt: 0) + "  \(f(m.old))  \(f(m.new))  \(change)\n"
+        }
+        out += "\nstages: \(sharedStages.count) shared, \(differentStages.count) different\n"
+        if !differentStages.isEmpty { out += "  different: \(differentStages.joined(separator: ", "))\n" }
+        return out
+    }
+}
