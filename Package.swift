@@ -43,10 +43,11 @@ let package = Package(
                 swiftSettings: numericSettings),
         .target(name: "Experiment", dependencies: ["CYAML"]),
         .target(name: "Pipeline", dependencies: ["Storage"]),
+        .target(name: "Stages", dependencies: ["Experiment", "Pipeline", "Datasets", "Imaging", "Linalg", "Storage"]),
         .executableTarget(
             name: "krill",
             dependencies: [
-                "Linalg", "Imaging", "Datasets", "Storage",
+                "Linalg", "Imaging", "Datasets", "Storage", "Experiment", "Pipeline", "Stages",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

@@ -15,7 +15,8 @@ struct Krill: ParsableCommand {
         Exit codes: 0 success, 1 a stage failed, 2 a usage or config error.
         """,
         version: "krill \(Krill.version)",
-        subcommands: []
+        subcommands: [RunCommand.self, StatusCommand.self, DagCommand.self, DiffCommand.self, RunsCommand.self,
+                      GcCommand.self, VerifyCommand.self]
     )
 }
 

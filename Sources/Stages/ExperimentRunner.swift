@@ -1,0 +1,88 @@
+import Experiment
+import Foundation
+import Pipeline
+import Storage
+
+/// The whole of `krill run`: load and check the experiment, plan its DAG, execute it
+/// against the artifact store, then assemble the run folder (files hard-linked from the
+/// cache, `experiment.yaml`, `run.json`) and point `latest` at it.
+public struct ExperimentRunner {
+    public let store: ArtifactStore
+    public let progress: ProgressSink
+    public let jobs: Int
+    public let krillVersion: String
+    /// Extra facts for run.json (BLAS, threads).
+    public let environment: [String: String]
+
+    public init(store: ArtifactStore, progress: ProgressSink, jobs: Int = 1, krillVersion: String, environment: [String: String] = [:]) {
+        self.store = store
+        self.progress = progress
+        self.jobs = jobs
+        self.krillVersion = krillVersion
+        self.environment = environment
+    }
+
+    /// Loads and validates an experiment file with overrides.
+    /// - Throws: `ConfigErrors` (every problem, with positions).
+    public static func load(_ file: String, overrides: [String]) throws -> ResolvedExperiment {
+        try ExperimentLoader(classLister: ClassListing.lister).load(file: file, overrides: overrides)
+    }
+
+    /// The default run name: the experiment file's stem.
+    public static func defaultName(for file: String) -> String {
+        URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+    }
+
+    public func executor(for plan: ExperimentPlan) -> Executor {
+        Executor(store: store, graph: plan.graph, progress: progress, jobs: jobs)
+    }
+
+    /// Plans with the store's fingerprint memo.
+    public func plan(_ experiment: ResolvedExperiment) throws -> ExperimentPlan {
+        let memo = FingerprintMemo(file: store.root.appendingPathComponent("cache/state.tsv"))
+        return try Planner.plan(experiment, memo: memo)
+    }
+
+    /// Runs the experiment; returns the run folder and the stage table.
+    /// - Throws: `PipelineError.stageFailed` when a stage fails (no run folder is made;
+    ///   earlier run folders are untouched and the failed stage's work stays for a resume).
+    public func run(_ experiment: ResolvedExperiment, name: String) throws -> (folder: RunFolder, records: [StageRecord]) {
+        let started = Date()
+        let plan = try plan(experiment)
+        let (outputs, records) = try executor(for: plan).run()
+        let folder = try RunFolder.create(in: store, name: name)
+        for node in plan.graph.names {
+            if let out = outputs[node] { try folder.publish(out, of: plan.graph.nodes[node]!) }
+        }
+        try folder.write(experiment.yaml, to: "experiment.yaml")
+        try folder.write(provenance(experiment, records: records, started: started).pretty, to: "run.json")
+        try folder.markLatest()
+        return (folder, records)
+    }
+
+    /// `run.json`.
+    func provenance(_ e: ResolvedExperiment, records: [StageRecord], started: Date) -> JSONValue {
+        var git: JSONValue = .null
+        if let g = Provenance.git(at: URL(fileURLWithPath: e.file).standardizedFileURL) {
+            git = .object(["commit": .string(g.commit), "dirty": .bool(g.dirty)])
+        }
+        var params: [String: JSONValue] = [:]
+        for key in ExperimentSchema.keys where e.values.applies(key) { params[key.path] = e.values.value(key.path).json }
+        for group in ExperimentSchema.switchableGroups { params[group + ".enabled"] = .bool(e.values.enabled(group)) }
+        return .object([
+            "krill_version": .string(krillVersion),
+            "experiment": .string(e.file),
+            "git": git,
+            "host": .string(Provenance.host),
+            "cpu": .string(Provenance.cpu),
+            "environment": .object(environment.mapValues { .string($0) }),
+            "started": .string(Provenance.timestamp(started)),
+            "ended": .string(Provenance.timestamp()),
+            "params": .object(params),
+            "stages": .array(records.map {
+                .object(["node": .string($0.node), "kind": .string($0.kind), "key": .string($0.key),
+                         "state": .string($0.state.rawValue), "seconds": .double(($0.seconds * 1000).rounded() / 1000)])
+            }),
+        ])
+    }
+}

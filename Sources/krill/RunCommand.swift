@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+import Stages
+
+/// `krill run`: computes what is not cached, resumes what was interrupted, writes a run folder.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run an experiment: compute what is not cached, resume what was interrupted.",
+        discussion: "The run folder is artifacts/runs/<name>/<n>/; runs/<name>/latest points at the newest.")
+
+    @OptionGroup var experiment: ExperimentOptions
+    @Option(help: "Run name (default: the experiment file's stem).")
+    var name: String?
+    @Option(help: "Stages computed at once.")
+    var jobs: Int = 1
+    @OptionGroup var artifactOptions: ArtifactOptions
+
+    func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        if let name, name.isEmpty || name.contains("/") || name.hasPrefix(".") {
+            throw ValidationError("--name must be a plain folder name")
+        }
+    }
+
+    func run() throws {
+        let resolved = try experiment.load()
+        let runner = ExperimentRunner(store: artifactOptions.store, progress: StderrProgress(), jobs: jobs,
+                                      krillVersion: Krill.version, environment: KrillEnvironment.facts)
+        do {
+            let (folder, records) = try runner.run(resolved, name: name ?? ExperimentRunner.defaultName(for: experiment.experiment))
+            printStageTable(records)
+            print("run folder: \(folder.url.path)")
+        } catch {
+            throw reportFailure(error)
+        }
+    }
+}
+
+/// The stage table printed at the end of a run.
+func printStageTable(_ records: [StageRecord]) {
+    let width = max(5, records.map(\.node.count).max() ?? 0)
+    print("stage".padding(toLength: width, withPad: " ", startingAt: 0) + "  state     seconds  key")
+    for r in records {
+        print(r.node.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+              + r.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
+              + String(format: "%9.2f", r.seconds) + "  " + r.key.prefix(12))
+    }
+    let counts = Dictionary(grouping: records, by: \.state).mapValues(\.count)
+    print("\(counts[.computed] ?? 0) computed, \(counts[.resumed] ?? 0) resumed, \(counts[.cached] ?? 0) cached")
+}
+
+/// Facts about the numeric environment for run.json.
+enum KrillEnvironment {
+    static var facts: [String: String] {
+        let env = ProcessInfo.processInfo.environment
+        return [
+            "blas": "OpenBLAS",
+            "openblas_num_threads": env["OPENBLAS_NUM_THREADS"] ?? "default",
+            "cores": String(ProcessInfo.processInfo.activeProcessorCount),
+        ]
+    }
+}
