@@ -34,7 +34,8 @@ static void error_exit(j_common_ptr cinfo) {
     case JERR_OUT_OF_MEMORY: status = KRILL_IMG_ERR_NO_MEMORY; break;
     case JERR_IMAGE_TOO_BIG:
     case JERR_WIDTH_OVERFLOW: status = KRILL_IMG_ERR_TOO_LARGE; break;
-    case JERR_CONVERSION_NOTIMPL: status = KRILL_IMG_ERR_UNSUPPORTED; break;
+    case JERR_CONVERSION_NOTIMPL:
+    case JERR_BAD_PRECISION: status = KRILL_IMG_ERR_UNSUPPORTED; break;  // e.g. 12-bit samples
     default: status = KRILL_IMG_ERR_CORRUPT; break;
     }
     fail(cinfo, status);

@@ -31,6 +31,26 @@ final class DecodeErrorTests: XCTestCase {
         XCTAssertEqual(error, .truncated(file: "p.jpg", format: .jpeg, detail: "Premature end of JPEG file"))
     }
 
+    /// A scan cut short but closed with an EOI marker: libjpeg would pad with grey and
+    /// only warn ("premature end of data segment"); the decoder rejects it as corrupt.
+    func testJPEGScanEndingEarlyIsCorrupt() throws {
+        let data = try Fixture.data("texture.jpg")
+        let cut = data.prefix(data.count * 3 / 4) + Data([0xFF, 0xD9])
+        XCTAssertEqual(expectImagingError(try ImageDecoder.decodeGray(data: cut, name: "eoi.jpg")),
+                       .corrupt(file: "eoi.jpg", format: .jpeg,
+                                detail: "Corrupt JPEG data: premature end of data segment"))
+    }
+
+    /// Harmless warnings (stray bytes before a marker) do not reject an image.
+    func testJPEGWithExtraneousBytesStillDecodes() throws {
+        let data = try Fixture.data("texture.jpg")
+        // Stray bytes after the first segment (SOI, marker, 2-byte length, payload).
+        let bytes = [UInt8](data)
+        let next = 4 + (Int(bytes[4]) << 8 | Int(bytes[5]))
+        let padded = Data(bytes[..<next] + [0x00, 0x01, 0x02] + bytes[next...])
+        XCTAssertEqual(try ImageDecoder.decodeGray(data: padded, name: "x.jpg"), try Fixture.decode("texture.jpg"))
+    }
+
     func testTruncatedPNG() throws {
         for data in [try Fixture.data("grey8.png"), try noisePNG()] {
             let error = expectImagingError(try ImageDecoder.decodeGray(data: data.prefix(data.count / 2), name: "half.png"))

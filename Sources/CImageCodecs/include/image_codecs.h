@@ -76,7 +76,7 @@ int krill_png_decode_gray(const uint8_t *data, size_t size,
 /// damaged entropy-coded data (bad Huffman code, premature end of data segment, lost
 /// sync, ...) are KRILL_IMG_ERR_CORRUPT. Harmless warnings (extraneous bytes before a
 /// marker, unknown JFIF revision, bad ICC marker) are ignored. CMYK/YCCK files are
-/// KRILL_IMG_ERR_UNSUPPORTED.
+/// KRILL_IMG_ERR_UNSUPPORTED, as are 12-bit JPEGs. Exif orientation is not applied.
 int krill_jpeg_decode_gray(const uint8_t *data, size_t size,
                            uint8_t **out_pixels, uint32_t *out_width, uint32_t *out_height,
                            char *message, size_t message_capacity);
