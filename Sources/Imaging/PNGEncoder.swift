@@ -1,5 +1,6 @@
 import CImageCodecs
 import Foundation
+import Storage
 
 /// Encodes 8-bit grey and RGBA images as PNG, deterministically: fixed settings (bit
 /// depth 8, no interlace, zlib level 6, adaptive filters) and no timestamp or text chunks,
@@ -16,14 +17,24 @@ public enum PNGEncoder {
         try encode(pixels: pixels, width: width, height: height, channels: 4)
     }
 
-    /// Encodes `image` and writes it to `url` atomically (see `AtomicFile.write`).
+    /// Encodes `image` and writes it to `url` atomically (`Storage.AtomicFile`), creating
+    /// missing folders. `sync: false` skips the fsyncs (bulk writers sync once at the end).
+    /// - Throws: `ImagingError.writeFailed` naming the file.
     public static func write(_ image: GrayImage, to url: URL, sync: Bool = true) throws {
-        try AtomicFile.write(encode(image), to: url, sync: sync)
+        try writeFile(encode(image), to: url, sync: sync)
     }
 
-    /// Encodes an RGBA image and writes it to `url` atomically (see `AtomicFile.write`).
+    /// Encodes an RGBA image and writes it to `url` atomically, as `write`.
     public static func writeRGBA(width: Int, height: Int, pixels: [UInt8], to url: URL, sync: Bool = true) throws {
-        try AtomicFile.write(encodeRGBA(width: width, height: height, pixels: pixels), to: url, sync: sync)
+        try writeFile(encodeRGBA(width: width, height: height, pixels: pixels), to: url, sync: sync)
+    }
+
+    private static func writeFile(_ data: Data, to url: URL, sync: Bool) throws {
+        do {
+            try AtomicFile.write(data, to: url, durable: sync)
+        } catch StorageError.io(_, _, let code) {
+            throw ImagingError.writeFailed(file: url.path, reason: FileBytes.systemReason(code))
+        }
     }
 
     private static func encode(pixels: [UInt8], width: Int, height: Int, channels: Int) throws -> Data {

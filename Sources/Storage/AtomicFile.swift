@@ -9,7 +9,7 @@ public enum AtomicFile {
     ///   sync once at the end: the rename still guarantees no reader sees half a file.
     public static func write<D: ContiguousBytes>(_ data: D, to url: URL, durable: Bool = true) throws {
         let folder = url.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try makeFolders(folder)
         let temp = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         let fd = open(temp.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw StorageError.io(path: temp.path, operation: "create", errno: errno) }
@@ -34,12 +34,26 @@ public enum AtomicFile {
             close(fd)
             throw error
         }
-        close(fd)
+        guard close(fd) == 0 else { throw StorageError.io(path: temp.path, operation: "close", errno: errno) }
         guard rename(temp.path, url.path) == 0 else {
             throw StorageError.io(path: url.path, operation: "rename", errno: errno)
         }
         ok = true
         if durable { syncFolder(folder) }
+    }
+
+    /// `mkdir -p`, reporting failures as `StorageError.io` with the system's reason.
+    public static func makeFolders(_ folder: URL) throws {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDir), isDir.boolValue { return }
+        let parent = folder.deletingLastPathComponent()
+        if parent.path != folder.path { try makeFolders(parent) }
+        if mkdir(folder.path, 0o755) != 0 && errno != EEXIST {
+            throw StorageError.io(path: folder.path, operation: "create folder", errno: errno)
+        }
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDir), isDir.boolValue else {
+            throw StorageError.io(path: folder.path, operation: "create folder", errno: EEXIST)
+        }
     }
 
     /// Writes a UTF-8 string atomically.

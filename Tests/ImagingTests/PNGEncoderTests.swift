@@ -54,22 +54,24 @@ final class PNGEncoderTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted(), ["out.png", "rgba.png"])
     }
 
-    func testWriteIntoMissingFolderFailsCleanly() throws {
+    func testWriteUnderARegularFileFailsCleanly() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        try Data([1]).write(to: folder.appending("plain"))
+        let url = folder.appending("plain/out.png")
+        let error = expectImagingError(try PNGEncoder.write(image, to: url))
+        XCTAssertEqual(error, .writeFailed(file: url.path, reason: "File exists"))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), ["plain"])
+    }
+
+    func testWriteCreatesMissingFoldersAndReplacesWhole() throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
         let url = folder.appending("missing/out.png")
-        let error = expectImagingError(try PNGEncoder.write(image, to: url))
-        XCTAssertEqual(error, .writeFailed(file: url.path, reason: "No such file or directory"))
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), [])
-    }
-
-    func testAtomicFileWritesArbitraryBytes() throws {
-        let folder = try TemporaryDirectory()
-        defer { folder.remove() }
-        let url = folder.appending("bytes.bin")
-        try AtomicFile.write(Data([1, 2, 3]), to: url)
-        try AtomicFile.write(Data(), to: url)
-        XCTAssertEqual(try Data(contentsOf: url), Data())
+        try PNGEncoder.write(image, to: url)
+        try PNGEncoder.write(image, to: url, sync: false)
+        XCTAssertEqual(try Data(contentsOf: url), try PNGEncoder.encode(image))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.appending("missing").path), ["out.png"])
     }
 
     /// Chunk types of a PNG, in order.

@@ -1,2 +1,0 @@
-import XCTest
-final class EndToEndPlaceholder: XCTestCase { func testNothingYet() {} }
