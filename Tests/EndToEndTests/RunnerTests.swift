@@ -1,0 +1,135 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// `krill run` and friends on experiments/smoke.yaml, as a user runs them.
+final class RunnerTests: XCTestCase {
+    var dir: TemporaryDirectory!
+    var artifacts: String { dir.appending("artifacts").path }
+
+    /// The repository's experiments/ folder.
+    static let experiments = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("experiments")
+    var smoke: String { RunnerTests.experiments.appendingPathComponent("smoke.yaml").path }
+
+    override func setUpWithError() throws { dir = try TemporaryDirectory("krill-run") }
+    override func tearDown() { dir.remove() }
+
+    @discardableResult
+    func krill(_ args: [String], expect status: Int32 = 0, file: StaticString = #filePath, line: UInt = #line) throws -> KrillResult {
+        let r = try KrillProcess.run(args + ["--artifacts", artifacts])
+        XCTAssertEqual(r.status, status, "krill \(args.joined(separator: " ")):\n\(r.stdout)\n\(r.stderr)", file: file, line: line)
+        return r
+    }
+
+    /// Stage states from the table printed at the end of a run.
+    func states(_ output: String) -> [String: String] {
+        var out: [String: String] = [:]
+        for line in output.split(separator: "\n") {
+            let f = line.split(separator: " ", omittingEmptySubsequences: true)
+            if f.count >= 4, ["computed", "cached", "resumed"].contains(String(f[1])) { out[String(f[0])] = String(f[1]) }
+        }
+        return out
+    }
+
+    func runFolder(_ n: Int, name: String = "smoke") -> URL { dir.appending("artifacts/runs/\(name)/\(n)") }
+
+    func testSecondRunIsCachedAndByteIdentical() throws {
+        let first = states(try krill(["run", smoke]).stdout)
+        XCTAssertFalse(first.isEmpty)
+        XCTAssert(first.values.allSatisfy { $0 == "computed" }, "\(first)")
+        let second = states(try krill(["run", smoke]).stdout)
+        XCTAssertEqual(Set(second.keys), Set(first.keys))
+        XCTAssert(second.values.allSatisfy { $0 == "cached" }, "\(second)")
+        var a = try treeContents(runFolder(1)), b = try treeContents(runFolder(2))
+        a["run.json"] = nil; b["run.json"] = nil
+        XCTAssertEqual(a, b, "two runs of the same experiment must give byte-identical files (run.json aside)")
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: dir.appending("artifacts/runs/smoke/latest").path), "2")
+    }
+
+    func testConfigErrorsExit2AndWriteNothing() throws {
+        let bad = dir.appending("bad.yaml")
+        try "extends: \(smoke)\ntraining: {epochs: many}\nmodel: {dropout: 3}\nlosss: {}\n".write(to: bad, atomically: true, encoding: .utf8)
+        let r = try krill(["run", bad.path], expect: 2)
+        let lines = r.stderr.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines, [
+            "krill: \(bad.path):2:20: training.epochs: expected an integer, got 'many'",
+            "krill: \(bad.path):3:18: model.dropout: 3 is out of range ([0, 1))",
+            "krill: \(bad.path):4:1: unknown key 'losss' (did you mean 'loss'?)",
+        ])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: artifacts), "a config error must write nothing")
+        try krill(["run", smoke])
+        let before = try treeContents(dir.appending("artifacts"))
+        try krill(["run", smoke, "--set", "split.validation=many"], expect: 2)
+        XCTAssertEqual(try treeContents(dir.appending("artifacts")), before, "artifacts must stay exactly as they were")
+    }
+
+    func testAlteredCacheFileIsReportedByVerifyAndRecomputed() throws {
+        try krill(["run", smoke])
+        XCTAssert(try krill(["verify"]).stdout.contains(", 0 corrupt"))
+        let stages = dir.appending("artifacts/cache/stages/split")
+        let split = try FileManager.default.subpathsOfDirectory(atPath: stages.path).first { $0.hasSuffix("split.json") }!
+        try "{}".write(to: stages.appendingPathComponent(split), atomically: false, encoding: .utf8)
+        let v = try krill(["verify"], expect: 1)
+        XCTAssert(v.stdout.contains("split.json: content changed"), v.stdout)
+        let rerun = try krill(["run", smoke])
+        XCTAssertEqual(states(rerun.stdout)["split"], "computed", rerun.stdout)
+        XCTAssert(try krill(["verify"]).stdout.contains(", 0 corrupt"))
+    }
+
+    func testDiffNamesTheOneChangedParameter() throws {
+        try krill(["run", smoke])
+        try krill(["run", smoke, "--set", "split.test=5"])
+        let d = try krill(["diff", "smoke~1", "smoke"])
+        let params = d.stdout.components(separatedBy: "\n\nmetrics")[0]
+        XCTAssertEqual(params.split(separator: "\n").filter { $0.hasPrefix("  ") }, ["  split.test: 6 -> 5"], d.stdout)
+    }
+
+    func testChangingSplitKeepsTheSourceCached() throws {
+        try krill(["run", smoke])
+        let s = states(try krill(["run", smoke, "--set", "split.test=5"]).stdout)
+        XCTAssertEqual(s["synth"], "cached")
+        XCTAssertEqual(s["split"], "computed")
+    }
+
+    func testConcurrentRunsBothSucceedAndComputeOnce() throws {
+        let group = DispatchGroup()
+        let results = Box()
+        for _ in 0..<2 {
+            group.enter()
+            DispatchQueue.global().async {
+                let r = try? KrillProcess.run(["run", self.smoke, "--artifacts", self.artifacts])
+                results.append(r)
+                group.leave()
+            }
+        }
+        group.wait()
+        let runs = results.all
+        XCTAssertEqual(runs.count, 2)
+        XCTAssert(runs.allSatisfy { $0?.status == 0 }, runs.map { $0?.stderr ?? "nil" }.joined(separator: "\n"))
+        // Each stage was computed by exactly one of the two processes.
+        let computed = runs.compactMap { $0 }.map { states($0.stdout).filter { $0.value == "computed" }.keys }.flatMap { $0 }
+        XCTAssertEqual(computed.count, Set(computed).count, "a stage was computed twice: \(computed)")
+        XCTAssertEqual(Set(computed), Set(states(runs[0]!.stdout).keys))
+    }
+
+    func testStatusAndDag() throws {
+        let before = try krill(["status", smoke]).stdout
+        XCTAssert(before.contains("to run"), before)
+        try krill(["run", smoke])
+        let after = try krill(["status", smoke]).stdout
+        XCTAssertFalse(after.contains("to run"), after)
+        XCTAssert(after.split(separator: "\n").allSatisfy { $0.contains("cached") }, after)
+        let dot = try krill(["dag", smoke, "--dot"]).stdout
+        XCTAssert(dot.hasPrefix("digraph krill {") && dot.contains("\"synth\" -> \"split\""), dot)
+        let runs = try krill(["runs"]).stdout
+        XCTAssert(runs.contains("smoke@1"), runs)
+    }
+}
+
+final class Box: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [KrillResult?] = []
+    func append(_ r: KrillResult?) { lock.lock(); items.append(r); lock.unlock() }
+    var all: [KrillResult?] { lock.lock(); defer { lock.unlock() }; return items }
+}
