@@ -41,10 +41,12 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CImageCodecs"], swiftSettings: numericSettings),
         .target(name: "Datasets", dependencies: ["Linalg", "Imaging", "Storage"],
                 swiftSettings: numericSettings),
+        .target(name: "ConvNet", dependencies: ["Linalg", "Datasets", "Storage", "CBLAS"],
+                swiftSettings: numericSettings),
         .executableTarget(
             name: "krill",
             dependencies: [
-                "Linalg", "Imaging", "Datasets", "Storage",
+                "Linalg", "Imaging", "Datasets", "Storage", "ConvNet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -53,6 +55,8 @@ let package = Package(
         .testTarget(name: "LinalgTests", dependencies: ["Linalg", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Imaging", "Linalg", "TestSupport"]),
+        .testTarget(name: "ConvNetTests",
+                    dependencies: ["ConvNet", "CBLAS", "Datasets", "Imaging", "Linalg", "Storage", "TestSupport"]),
         .testTarget(name: "CLibrariesTests",
                     dependencies: ["Storage", "CBLAS", "CYAML", "CCairo", "CSVM", "CGIF", "CCrypto"]),
         .testTarget(name: "EndToEndTests", dependencies: ["krill", "Imaging", "Storage", "TestSupport"]),
