@@ -41,13 +41,15 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CImageCodecs", "Storage"], swiftSettings: numericSettings),
         .target(name: "Datasets", dependencies: ["Linalg", "Imaging", "Storage"],
                 swiftSettings: numericSettings),
+        .target(name: "ConvNet", dependencies: ["Linalg", "Datasets", "Storage", "CBLAS"],
+                swiftSettings: numericSettings),
         .target(name: "Experiment", dependencies: ["CYAML"]),
         .target(name: "Pipeline", dependencies: ["Storage"]),
-        .target(name: "Stages", dependencies: ["Experiment", "Pipeline", "Datasets", "Imaging", "Linalg", "Storage"]),
+        .target(name: "Stages", dependencies: ["Experiment", "Pipeline", "ConvNet", "Datasets", "Imaging", "Linalg", "Storage"]),
         .executableTarget(
             name: "krill",
             dependencies: [
-                "Linalg", "Imaging", "Datasets", "Storage", "Experiment", "Pipeline", "Stages",
+                "Linalg", "Imaging", "Datasets", "Storage", "ConvNet", "Experiment", "Pipeline", "Stages",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -57,6 +59,8 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Imaging", "Linalg", "TestSupport"]),
+        .testTarget(name: "ConvNetTests",
+                    dependencies: ["ConvNet", "CBLAS", "Datasets", "Imaging", "Linalg", "Storage", "TestSupport"]),
         .testTarget(name: "CLibrariesTests",
                     dependencies: ["Storage", "CBLAS", "CYAML", "CCairo", "CSVM", "CGIF", "CCrypto"]),
         .testTarget(name: "ExperimentTests", dependencies: ["Experiment", "TestSupport"]),

@@ -1,0 +1,41 @@
+/// The loss variants (`loss.variant`). Raw values are the experiment file's spellings.
+public enum LossVariant: String, Codable, Equatable, Sendable, CaseIterable {
+    /// max(d+ - d- + m, 0) on (anchor, positive, negative) triplets.
+    case stdTriplet = "std_triplet"
+    /// d+ + max(m - d-, 0) on triplets.
+    case altTriplet = "alt_triplet"
+    /// d+ + m / (d- + eps) on triplets (always positive, so the hinge never cuts).
+    case geomTriplet = "geom_triplet"
+    /// FaceNet semi-hard mining in a labelled batch.
+    case semiHard = "semi_hard"
+    /// Hermans et al. 2017: hardest positive and hardest negative per anchor.
+    case batchHard = "batch_hard"
+    /// Mean over all valid triplets of the batch with a positive loss.
+    case batchAll = "batch_all"
+    /// Contrastive pairs (Hadsell et al. 2006).
+    case contrastive
+
+    /// True for the variants that need explicit (a, p, n) triplets in the batch.
+    public var needsTriplets: Bool {
+        switch self {
+        case .stdTriplet, .altTriplet, .geomTriplet: return true
+        default: return false
+        }
+    }
+}
+
+/// `loss:` in the experiment file.
+public struct LossConfig: Codable, Equatable, Sendable {
+    public var variant: LossVariant
+    /// The margin m (in squared-distance units).
+    public var margin: Float
+    /// Replace the hinge max(x + m, 0) by the soft margin log(1 + exp(x)) (Hermans et al.)
+    /// in std_triplet, semi_hard, batch_hard and batch_all.
+    public var softMargin: Bool
+
+    public init(variant: LossVariant = .stdTriplet, margin: Float = 0.5, softMargin: Bool = false) {
+        self.variant = variant
+        self.margin = margin
+        self.softMargin = softMargin
+    }
+}

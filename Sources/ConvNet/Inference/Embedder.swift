@@ -1,0 +1,53 @@
+import Datasets
+import Foundation
+import Linalg
+
+/// Inference: embeds store rows in large batches, streaming over the memory-mapped
+/// store (only one batch of images is decoded at a time). Batch norm uses its running
+/// statistics, dropout is off, nothing is augmented. Each image's embedding does not depend
+/// on the other images of its batch.
+public final class Embedder {
+    public let network: Network
+    /// Images per forward pass.
+    public let batchSize: Int
+    private let input: FloatBuffer
+
+    /// - Parameter batchSize: images per forward pass (memory grows linearly with it).
+    public init(network: Network, batchSize: Int = 128) {
+        precondition(batchSize >= 1)
+        self.network = network
+        self.batchSize = batchSize
+        input = FloatBuffer(count: batchSize * network.inputSide * network.inputSide)
+    }
+
+    /// Loads a weights file (`WeightsFile`).
+    public convenience init(weights url: URL, batchSize: Int = 128) throws {
+        self.init(network: try WeightsFile.read(url).network, batchSize: batchSize)
+    }
+
+    /// The (rows.count, D) embeddings of `rows`, in order.
+    /// - Throws: `ConvNetError.invalidConfig` when the store's image side differs from the network's.
+    public func embed(store: ImageStore, rows: [Int]) throws -> Matrix {
+        guard store.side == network.inputSide else {
+            throw ConvNetError.invalidConfig("the network takes \(network.inputSide) px images, the store has \(store.side) px")
+        }
+        let d = network.embedding
+        var out = Matrix(rows: rows.count, cols: d)
+        out.data.withUnsafeMutableBufferPointer { dst in
+            var start = 0
+            while start < rows.count {
+                let chunk = Array(rows[start..<min(start + batchSize, rows.count)])
+                ImageBatch.load(store: store, rows: chunk, into: input.pointer)
+                let e = network.forward(input: input.pointer, n: chunk.count, training: false)
+                (dst.baseAddress! + start * d).update(from: e, count: chunk.count * d)
+                start += chunk.count
+            }
+        }
+        return out
+    }
+
+    /// Embeds every row of the store.
+    public func embedAll(store: ImageStore) throws -> Matrix {
+        try embed(store: store, rows: Array(0..<store.count))
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import Storage
+
+/// One row of `history.csv`: what an epoch did.
+public struct EpochSummary: Codable, Equatable, Sendable {
+    /// 1-based epoch.
+    public var epoch: Int
+    /// The learning rate the optimiser used in this epoch.
+    public var lr: Float
+    /// Mean training loss over the epoch's steps.
+    public var trainLoss: Float
+    /// Loss on the fixed validation triplets (or P x K batches); NaN without validation data.
+    public var valLoss: Float
+    /// Mean over classes of the mean Euclidean distance of validation embeddings to their
+    /// class centroid (centroids from the fixed sample of training images).
+    public var meanClusterSize: Float
+    /// Mean Euclidean distance over all pairs of class centroids.
+    public var meanCentroidDistance: Float
+    /// Fraction of validation images whose nearest centroid is their own class's.
+    public var nearestCentroidAccuracy: Float
+    /// Wall-clock seconds of the epoch (training and validation). The only column that
+    /// differs between two runs of the same experiment.
+    public var seconds: Double
+
+    public init(epoch: Int, lr: Float, trainLoss: Float, valLoss: Float, meanClusterSize: Float,
+                meanCentroidDistance: Float, nearestCentroidAccuracy: Float, seconds: Double) {
+        self.epoch = epoch
+        self.lr = lr
+        self.trainLoss = trainLoss
+        self.valLoss = valLoss
+        self.meanClusterSize = meanClusterSize
+        self.meanCentroidDistance = meanCentroidDistance
+        self.nearestCentroidAccuracy = nearestCentroidAccuracy
+        self.seconds = seconds
+    }
+}
+
+/// `history.csv`: header `epoch,lr,train_loss,val_loss,mean_cluster_size,mean_centroid_distance,
+/// nearest_centroid_accuracy,seconds`; floats printed with Swift's shortest round-trip
+/// representation (NaN as `nan`), seconds with 3 decimals.
+public enum HistoryCSV {
+    public static let header = ["epoch", "lr", "train_loss", "val_loss", "mean_cluster_size",
+                                "mean_centroid_distance", "nearest_centroid_accuracy", "seconds"]
+
+    public static func render(_ rows: [EpochSummary]) -> String {
+        CSV.render(header: header, rows: rows.map { r in
+            [String(r.epoch), "\(r.lr)", "\(r.trainLoss)", "\(r.valLoss)", "\(r.meanClusterSize)",
+             "\(r.meanCentroidDistance)", "\(r.nearestCentroidAccuracy)", String(format: "%.3f", r.seconds)]
+        })
+    }
+}

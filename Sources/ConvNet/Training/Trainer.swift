@@ -1,0 +1,299 @@
+import Datasets
+import Foundation
+import Linalg
+import Storage
+
+/// Knobs of the trainer that the experiment file does not set.
+public struct TrainerOptions: Codable, Equatable, Sendable {
+    /// Fixed validation triplets for the validation loss of triplet batches.
+    public var validationTriplets: Int
+    /// Fixed validation P x K batches for the validation loss of P x K batches.
+    public var validationBatches: Int
+    /// Training images per class (a fixed random sample) the summary centroids come from.
+    public var centroidImagesPerClass: Int
+
+    public init(validationTriplets: Int = 256, validationBatches: Int = 8, centroidImagesPerClass: Int = 32) {
+        self.validationTriplets = validationTriplets
+        self.validationBatches = validationBatches
+        self.centroidImagesPerClass = centroidImagesPerClass
+    }
+}
+
+/// What the progress callback gets after every step.
+public struct TrainingProgress: Sendable {
+    /// 1-based epoch and step.
+    public var epoch: Int
+    public var epochs: Int
+    public var step: Int
+    public var steps: Int
+    /// The step's training loss.
+    public var loss: Float
+    /// The learning rate of this epoch.
+    public var lr: Float
+}
+
+/// What a finished (or stopped) run produced.
+public struct TrainingResult {
+    /// One row per completed epoch (including those restored from a checkpoint).
+    public var history: [EpochSummary]
+    /// Saved weights: (epoch, file) for every snapshot epoch reached, ascending.
+    public var snapshots: [(epoch: Int, url: URL)]
+    /// The last completed epoch.
+    public var epoch: Int
+    /// The epoch the run resumed after (0 for a fresh start).
+    public var resumedAfterEpoch: Int
+    /// The trained network (weights of `epoch`).
+    public var network: Network
+}
+
+/// The training loop.
+///
+/// Epoch e (1-based) runs `stepsPerEpoch` steps s (1-based). Step (e, s) draws its batch
+/// from the training split with `TripletSampler(seed, "triplets")` or
+/// `PKSampler(seed, "pk")` at (e, s), augments it from `RandomStream(seed, "augment", e, s)`,
+/// draws dropout masks from `RandomStream(seed, "dropout", e, s)`, runs forward, loss,
+/// backward and one optimiser update at the epoch's learning rate. Nothing else is random,
+/// and all reductions run in a fixed order, so the same inputs give bit-identical weights.
+///
+/// After each epoch: the validation loss on fixed validation data (triplets from
+/// `TripletSampler(seed, "validation-triplets")` at (0, 0), or P x K batches from
+/// `PKSampler(seed, "validation-pk")` at (0, 0..<n)), and the centroid summaries of the
+/// validation split against centroids of a fixed sample of training images
+/// (`RandomStream(seed, "centroid-sample", classLabel)`), all in inference mode.
+///
+/// Files in the work folder: `checkpoint.bin` (every `checkpointEvery` epochs and after the
+/// last; see `Checkpoint`), `history.csv` (after every epoch; see `HistoryCSV`) and
+/// `weights-epoch-<e>.bin` for each snapshot epoch (see `WeightsFile`). When the folder
+/// holds a checkpoint of the same configuration, `run` resumes after its epoch.
+public final class Trainer {
+    public let store: ImageStore
+    public let split: DatasetSplit
+    public let networkConfig: NetworkConfig
+    public let lossConfig: LossConfig
+    public let training: TrainingConfig
+    public let seed: UInt64
+    public let workFolder: URL
+    public let options: TrainerOptions
+    /// SHA-256 of everything that determines the run's results.
+    public let fingerprint: String
+
+    public let network: Network
+    public let optimizer: Optimizer
+    let loss: TripletLoss
+    let schedule: LearningRateSchedule
+    let trainIndex: ClassIndex
+    let tripletSampler: TripletSampler?
+    let pkSampler: PKSampler?
+    let validationBatches: [LossBatch]
+    /// Positions in `split.validation` of each validation batch's rows.
+    let validationBatchPositions: [[Int]]
+    let centroidRows: [Int]
+    let batchImages: Int
+    let input: FloatBuffer
+    let dEmbeddings: FloatBuffer
+
+    public var checkpointURL: URL { workFolder.appendingPathComponent(Checkpoint.fileName) }
+    public var historyURL: URL { workFolder.appendingPathComponent("history.csv") }
+    public func weightsURL(epoch: Int) -> URL { workFolder.appendingPathComponent(WeightsFile.fileName(epoch: epoch)) }
+
+    /// - Parameters:
+    ///   - store: the image store (square images of side S).
+    ///   - split: rows of the store per split; training uses `train`, validation `validation`.
+    ///   - workFolder: where checkpoints, history and weights go (created if missing).
+    /// - Throws: `ConvNetError.invalidConfig` for configurations that cannot run,
+    ///   `DatasetError.invalidSampler` when the split cannot give the requested batches.
+    public init(store: ImageStore, split: DatasetSplit, network: NetworkConfig, loss: LossConfig,
+                training: TrainingConfig, seed: UInt64, workFolder: URL, options: TrainerOptions = TrainerOptions()) throws {
+        try training.validate()
+        let lossFunction = TripletLoss(loss)
+        try lossFunction.validate(batch: training.batch)
+        self.store = store
+        self.split = split
+        self.networkConfig = network
+        self.lossConfig = loss
+        self.training = training
+        self.seed = seed
+        self.workFolder = workFolder
+        self.options = options
+        self.loss = lossFunction
+        self.network = try Network(config: network, inputSide: store.side, seed: seed)
+        optimizer = Optimizer(config: training.optimizer, layout: self.network.layout)
+        schedule = LearningRateSchedule(base: training.optimizer.lr, schedule: training.schedule, epochs: training.epochs)
+
+        trainIndex = ClassIndex(rows: split.train, labels: store.labels)
+        switch training.batch {
+        case .triplets(let b):
+            tripletSampler = try TripletSampler(index: trainIndex, seed: seed, label: "triplets")
+            pkSampler = nil
+            batchImages = 3 * b
+        case let .pk(p, k):
+            tripletSampler = nil
+            pkSampler = try PKSampler(index: trainIndex, seed: seed, classesPerBatch: p, perClass: k, label: "pk")
+            batchImages = p * k
+        }
+
+        // Fixed validation batches.
+        let valIndex = ClassIndex(rows: split.validation, labels: store.labels)
+        var vBatches: [LossBatch] = []
+        var vRows: [[Int]] = []
+        if valIndex.classes.count >= 2 {
+            switch training.batch {
+            case .triplets:
+                let sampler = try TripletSampler(index: valIndex, seed: seed, label: "validation-triplets")
+                let ts = sampler.batch(epoch: 0, step: 0, count: options.validationTriplets)
+                vRows.append(ts.map(\.anchor) + ts.map(\.positive) + ts.map(\.negative))
+                vBatches.append(.triplets(anchorLabels: ts.map { store.labels[$0.anchor] },
+                                          negativeLabels: ts.map { store.labels[$0.negative] }))
+            case let .pk(p, k):
+                let sampler = try PKSampler(index: valIndex, seed: seed, classesPerBatch: min(p, valIndex.classes.count),
+                                            perClass: k, label: "validation-pk")
+                for s in 0..<options.validationBatches {
+                    let (rows, labels) = sampler.batch(epoch: 0, step: s)
+                    vRows.append(rows)
+                    vBatches.append(.labeled(labels))
+                }
+            }
+        }
+        validationBatches = vBatches
+        var position: [Int: Int] = [:]
+        for (i, r) in split.validation.enumerated() { position[r] = i }
+        validationBatchPositions = vRows.map { $0.map { position[$0]! } }
+
+        var cRows: [Int] = []
+        for (c, members) in trainIndex.members.enumerated() {
+            var rng = RandomStream(seed: seed, "centroid-sample", trainIndex.classes[c])
+            let picks = rng.sample(min(options.centroidImagesPerClass, members.count), from: members.count).sorted()
+            cRows += picks.map { members[$0] }
+        }
+        centroidRows = cRows
+
+        input = FloatBuffer(count: batchImages * store.side * store.side)
+        dEmbeddings = FloatBuffer(count: batchImages * network.embedding)
+
+        struct Fingerprint: Encodable {
+            var network: NetworkConfig, loss: LossConfig, training: TrainingConfig, seed: UInt64
+            var options: TrainerOptions, side: Int, count: Int, labels: String, split: String
+        }
+        let labelsDigest = SHA256.hex(store.labels.map(String.init).joined(separator: ","))
+        let splitDigest = SHA256.hex(try BlobFile.json(split))
+        fingerprint = SHA256.hex(try BlobFile.json(Fingerprint(
+            network: network, loss: loss, training: training, seed: seed, options: options,
+            side: store.side, count: store.count, labels: labelsDigest, split: splitDigest)))
+    }
+
+    /// Trains to `training.epochs` (or stops after `stopAfterEpoch`, as if interrupted there),
+    /// resuming from the work folder's checkpoint when there is one.
+    /// - Throws: `ConvNetError.diverged` naming the epoch and step when the loss, a gradient
+    ///   or a weight becomes NaN or infinite (the last checkpoint is left as it was); I/O errors.
+    @discardableResult
+    public func run(stopAfterEpoch: Int? = nil, progress: ((TrainingProgress) -> Void)? = nil) throws -> TrainingResult {
+        try FileManager.default.createDirectory(at: workFolder, withIntermediateDirectories: true)
+        var history: [EpochSummary] = []
+        var start = 1
+        if FileManager.default.fileExists(atPath: checkpointURL.path) {
+            let meta = try Checkpoint.restore(from: checkpointURL, network: network, optimizer: optimizer, fingerprint: fingerprint)
+            history = meta.history
+            start = meta.epoch + 1
+        }
+        let resumedAfter = start - 1
+        let last = min(training.epochs, stopAfterEpoch ?? training.epochs)
+        if start <= last {
+            for epoch in start...last {
+                let row = try runEpoch(epoch, progress: progress)
+                history.append(row)
+                try AtomicFile.write(HistoryCSV.render(history), to: historyURL)
+                if training.snapshotEpochs.contains(epoch) {
+                    try WeightsFile.write(network, epoch: epoch, to: weightsURL(epoch: epoch))
+                }
+                if epoch % training.checkpointEvery == 0 || epoch == training.epochs {
+                    try Checkpoint.write(Checkpoint(epoch: epoch, fingerprint: fingerprint, history: history,
+                                                    optimizerStep: optimizer.step, parameterCount: network.layout.parameterCount),
+                                         network: network, optimizer: optimizer, to: checkpointURL)
+                }
+            }
+        }
+        let done = history.last?.epoch ?? 0
+        let snaps = training.snapshotEpochs.filter { $0 <= done }.map { (epoch: $0, url: weightsURL(epoch: $0)) }
+        return TrainingResult(history: history, snapshots: snaps, epoch: done, resumedAfterEpoch: resumedAfter, network: network)
+    }
+
+    /// The rows and loss layout of training step (epoch, step).
+    func batch(epoch: Int, step: Int) -> (rows: [Int], loss: LossBatch) {
+        if let sampler = tripletSampler, case .triplets(let b) = training.batch {
+            let ts = sampler.batch(epoch: epoch, step: step, count: b)
+            return (ts.map(\.anchor) + ts.map(\.positive) + ts.map(\.negative),
+                    .triplets(anchorLabels: ts.map { store.labels[$0.anchor] }, negativeLabels: ts.map { store.labels[$0.negative] }))
+        }
+        let (rows, labels) = pkSampler!.batch(epoch: epoch, step: step)
+        return (rows, .labeled(labels))
+    }
+
+    /// One training step; returns its loss.
+    func trainStep(epoch: Int, step: Int, lr: Float) throws -> Float {
+        let (rows, lossBatch) = batch(epoch: epoch, step: step)
+        let symmetries = ImageBatch.augmentation(training.augment, count: rows.count, seed: seed, epoch: epoch, step: step)
+        ImageBatch.load(store: store, rows: rows, symmetries: symmetries, into: input.pointer)
+        let e = network.forward(input: input.pointer, n: rows.count, training: true,
+                                dropoutStream: RandomStream(seed: seed, "dropout", epoch, step))
+        let value = loss.compute(embeddings: e, d: network.embedding, batch: lossBatch, gradient: dEmbeddings.pointer)
+        guard value.isFinite else { throw ConvNetError.diverged(epoch: epoch, step: step, loss: value) }
+        network.backward(dEmbeddings: dEmbeddings.pointer)
+        guard allFinite(network.gradients) else { throw ConvNetError.diverged(epoch: epoch, step: step, loss: value) }
+        optimizer.update(parameters: network.parameters, gradients: network.gradients, lr: lr)
+        guard allFinite(network.parameters), allFinite(network.state) else {
+            throw ConvNetError.diverged(epoch: epoch, step: step, loss: value)
+        }
+        return value
+    }
+
+    func runEpoch(_ epoch: Int, progress: ((TrainingProgress) -> Void)?) throws -> EpochSummary {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let lr = schedule.rate(epoch: epoch)
+        var sum = 0.0
+        for step in 1...training.stepsPerEpoch {
+            let value = try trainStep(epoch: epoch, step: step, lr: lr)
+            sum += Double(value)
+            progress?(TrainingProgress(epoch: epoch, epochs: training.epochs, step: step, steps: training.stepsPerEpoch,
+                                       loss: value, lr: lr))
+        }
+        let (valLoss, summary) = try evaluate()
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        return EpochSummary(epoch: epoch, lr: lr, trainLoss: Float(sum / Double(training.stepsPerEpoch)),
+                            valLoss: valLoss, meanClusterSize: Float(summary.meanClusterSize),
+                            meanCentroidDistance: Float(summary.meanCentroidDistance),
+                            nearestCentroidAccuracy: Float(summary.nearestCentroidAccuracy), seconds: seconds)
+    }
+
+    /// Validation loss and centroid summaries of the current weights (inference mode).
+    public func evaluate() throws -> (valLoss: Float, summary: CentroidSummary) {
+        let embedder = Embedder(network: network, batchSize: batchImages)
+        let d = network.embedding
+        let reference = try embedder.embed(store: store, rows: centroidRows)
+        let evaluation = try embedder.embed(store: store, rows: split.validation)
+        var valLoss = Float.nan
+        if !validationBatches.isEmpty {
+            // Validation batches draw from the validation split: gather their embeddings.
+            var total = 0.0
+            for (positions, lb) in zip(validationBatchPositions, validationBatches) {
+                var e = [Float](repeating: 0, count: positions.count * d)
+                for (i, p) in positions.enumerated() {
+                    for j in 0..<d { e[i * d + j] = evaluation[p, j] }
+                }
+                total += Double(e.withUnsafeBufferPointer {
+                    loss.compute(embeddings: $0.baseAddress!, d: d, batch: lb, gradient: nil)
+                })
+            }
+            valLoss = Float(total / Double(validationBatches.count))
+        }
+        let summary = CentroidSummary.compute(reference: reference, referenceLabels: centroidRows.map { store.labels[$0] },
+                                              evaluation: evaluation, evaluationLabels: split.validation.map { store.labels[$0] })
+        return (valLoss, summary)
+    }
+}
+
+func allFinite(_ buffer: FloatBuffer) -> Bool {
+    let p = buffer.pointer
+    var ok = true
+    for i in 0..<buffer.count where !p[i].isFinite { ok = false }
+    return ok
+}

@@ -1,0 +1,177 @@
+@testable import ConvNet
+import Linalg
+import TestSupport
+import XCTest
+
+/// Every fast kernel against its naive Double reference, and every backward pass against
+/// central differences of the Double reference (L = sum r * output for a random r).
+final class LayerTests: XCTestCase {
+    func checkConv(n: Int, h: Int, w: Int, cin: Int, cout: Int, inputGradient: Bool) {
+        let x = randomDoubles(n * h * w * cin, "conv-x")
+        let wt = randomDoubles(9 * cin * cout, "conv-w", lo: -0.5, hi: 0.5)
+        let bias = randomDoubles(cout, "conv-b")
+        let r = randomDoubles(n * h * w * cout, "conv-r")
+        let reference = Conv3x3.referenceForward(input: x, weight: wt, bias: bias, n: n, h: h, w: w, cin: cin, cout: cout)
+
+        let xf = floats(x), wf = floats(wt), bf = floats(bias), rf = floats(r)
+        var out = [Float](repeating: 0, count: n * h * w * cout)
+        let scratch = Conv3x3.scratchCount(n: n, h: h, w: w, cin: cin)
+        var s1 = [Float](repeating: 0, count: scratch), s2 = s1
+        Conv3x3.forward(input: xf, weight: wf, bias: bf, output: &out, n: n, h: h, w: w, cin: cin, cout: cout, scratch: &s1)
+        expectClose(out, floats(reference), tolerance: 1e-4, relative: 1e-5, "conv forward vs 7-loop reference")
+
+        var dw = [Float](repeating: 0, count: wf.count), db = [Float](repeating: 0, count: cout)
+        var dx = [Float](repeating: 0, count: xf.count)
+        if inputGradient {
+            Conv3x3.backward(input: xf, weight: wf, dOutput: rf, dWeight: &dw, dBias: &db, dInput: &dx,
+                             n: n, h: h, w: w, cin: cin, cout: cout, scratch: &s1, scratch2: &s2)
+        } else {
+            Conv3x3.backward(input: xf, weight: wf, dOutput: rf, dWeight: &dw, dBias: &db, dInput: nil,
+                             n: n, h: h, w: w, cin: cin, cout: cout, scratch: &s1, scratch2: &s2)
+        }
+        let gw = numericGradient({ dot(r, Conv3x3.referenceForward(input: x, weight: $0, bias: bias, n: n, h: h, w: w, cin: cin, cout: cout)) }, at: wt)
+        let gb = numericGradient({ dot(r, Conv3x3.referenceForward(input: x, weight: wt, bias: $0, n: n, h: h, w: w, cin: cin, cout: cout)) }, at: bias)
+        assertGradient(doubles(dw), gw, tolerance: 1e-4, "conv dW \(cin)->\(cout)")
+        assertGradient(doubles(db), gb, tolerance: 1e-4, "conv db \(cin)->\(cout)")
+        if inputGradient {
+            let gx = numericGradient({ dot(r, Conv3x3.referenceForward(input: $0, weight: wt, bias: bias, n: n, h: h, w: w, cin: cin, cout: cout)) }, at: x)
+            assertGradient(doubles(dx), gx, tolerance: 1e-4, "conv dX \(cin)->\(cout)")
+        }
+    }
+
+    func testConvMatchesReferenceAndGradients() {
+        checkConv(n: 2, h: 5, w: 5, cin: 1, cout: 3, inputGradient: false)
+        checkConv(n: 3, h: 4, w: 6, cin: 3, cout: 4, inputGradient: true)
+    }
+
+    func testConvChunkedOverManyImagesMatchesReference() {
+        // 64 images of 8x8x8: several chunks of the im2col buffer.
+        let n = 64, h = 8, w = 8, cin = 8, cout = 5
+        XCTAssertLessThan(Conv3x3.chunkImages(h: 16, w: 16, cin: 64), 16)
+        let x = randomDoubles(n * h * w * cin, "big-x"), wt = randomDoubles(9 * cin * cout, "big-w"), b = randomDoubles(cout, "big-b")
+        var out = [Float](repeating: 0, count: n * h * w * cout)
+        var s = [Float](repeating: 0, count: Conv3x3.scratchCount(n: n, h: h, w: w, cin: cin))
+        Conv3x3.forward(input: floats(x), weight: floats(wt), bias: floats(b), output: &out, n: n, h: h, w: w, cin: cin, cout: cout, scratch: &s)
+        expectClose(out, floats(Conv3x3.referenceForward(input: x, weight: wt, bias: b, n: n, h: h, w: w, cin: cin, cout: cout)),
+                    tolerance: 1e-4, relative: 1e-5)
+    }
+
+    func testMaxPool() {
+        let n = 2, h = 5, w = 6, c = 3
+        let x = randomDoubles(n * h * w * c, "pool-x")
+        let r = randomDoubles(n * (h / 2) * (w / 2) * c, "pool-r")
+        var out = [Float](repeating: 0, count: r.count)
+        var arg = [UInt8](repeating: 0, count: r.count)
+        MaxPool2x2.forward(input: floats(x), output: &out, argmax: &arg, n: n, h: h, w: w, c: c)
+        expectClose(out, floats(MaxPool2x2.referenceForward(x, n: n, h: h, w: w, c: c)), tolerance: 0)
+        var dx = [Float](repeating: 7, count: x.count)
+        MaxPool2x2.backward(dOutput: floats(r), argmax: arg, dInput: &dx, n: n, h: h, w: w, c: c)
+        let g = numericGradient({ dot(r, MaxPool2x2.referenceForward($0, n: n, h: h, w: w, c: c)) }, at: x)
+        assertGradient(doubles(dx), g, tolerance: 1e-6, "max-pool")
+    }
+
+    func testReLUAndGlobalAveragePool() {
+        let x = randomDoubles(40, "relu-x"), r = randomDoubles(40, "relu-r")
+        var y = floats(x)
+        ReLU.forward(&y, count: y.count)
+        expectClose(y, floats(ReLU.referenceForward(x)), tolerance: 0)
+        var g = floats(r)
+        ReLU.backward(output: y, gradient: &g, count: g.count)
+        assertGradient(doubles(g), numericGradient({ dot(r, ReLU.referenceForward($0)) }, at: x), tolerance: 1e-6, "relu")
+
+        let n = 2, spatial = 6, c = 4
+        let a = randomDoubles(n * spatial * c, "gap-x"), ra = randomDoubles(n * c, "gap-r")
+        var out = [Float](repeating: 0, count: n * c)
+        GlobalAveragePool.forward(input: floats(a), output: &out, n: n, spatial: spatial, c: c)
+        expectClose(out, floats(GlobalAveragePool.referenceForward(a, n: n, spatial: spatial, c: c)), tolerance: 1e-6)
+        var da = [Float](repeating: 0, count: a.count)
+        GlobalAveragePool.backward(dOutput: floats(ra), dInput: &da, n: n, spatial: spatial, c: c)
+        assertGradient(doubles(da), numericGradient({ dot(ra, GlobalAveragePool.referenceForward($0, n: n, spatial: spatial, c: c)) }, at: a),
+                       tolerance: 1e-6, "global average pool")
+    }
+
+    func testDense() {
+        let n = 3, cin = 5, cout = 4
+        let x = randomDoubles(n * cin, "dense-x"), wt = randomDoubles(cin * cout, "dense-w"), b = randomDoubles(cout, "dense-b")
+        let r = randomDoubles(n * cout, "dense-r")
+        var out = [Float](repeating: 0, count: n * cout)
+        Dense.forward(input: floats(x), weight: floats(wt), bias: floats(b), output: &out, n: n, cin: cin, cout: cout)
+        expectClose(out, floats(Dense.referenceForward(x, weight: wt, bias: b, n: n, cin: cin, cout: cout)), tolerance: 1e-5)
+        var dw = [Float](repeating: 0, count: wt.count), db = [Float](repeating: 0, count: cout), dx = [Float](repeating: 0, count: x.count)
+        Dense.backward(input: floats(x), weight: floats(wt), dOutput: floats(r), dWeight: &dw, dBias: &db, dInput: &dx, n: n, cin: cin, cout: cout)
+        assertGradient(doubles(dw), numericGradient({ dot(r, Dense.referenceForward(x, weight: $0, bias: b, n: n, cin: cin, cout: cout)) }, at: wt), tolerance: 1e-5, "dense dW")
+        assertGradient(doubles(db), numericGradient({ dot(r, Dense.referenceForward(x, weight: wt, bias: $0, n: n, cin: cin, cout: cout)) }, at: b), tolerance: 1e-5, "dense db")
+        assertGradient(doubles(dx), numericGradient({ dot(r, Dense.referenceForward($0, weight: wt, bias: b, n: n, cin: cin, cout: cout)) }, at: x), tolerance: 1e-5, "dense dX")
+    }
+
+    func testBatchNormTrainingAndInference() {
+        let m = 24, c = 3
+        let x = randomDoubles(m * c, "bn-x", lo: -2, hi: 3), gamma = randomDoubles(c, "bn-g", lo: 0.5, hi: 1.5)
+        let beta = randomDoubles(c, "bn-b"), r = randomDoubles(m * c, "bn-r")
+        var y = [Float](repeating: 0, count: m * c)
+        var mean = [Float](repeating: 0, count: c), inv = mean
+        var rm = [Float](repeating: 0, count: c), rv = [Float](repeating: 1, count: c)
+        BatchNorm.forwardTraining(input: floats(x), output: &y, gamma: floats(gamma), beta: floats(beta), mean: &mean, invStd: &inv,
+                                  runningMean: &rm, runningVar: &rv, m: m, c: c)
+        expectClose(y, floats(BatchNorm.referenceForward(x, gamma: gamma, beta: beta, m: m, c: c)), tolerance: 1e-5)
+        // Running statistics moved 10% of the way to the batch mean and unbiased variance.
+        for ch in 0..<c {
+            let mu = (0..<m).reduce(0.0) { $0 + x[$1 * c + ch] } / Double(m)
+            let v = (0..<m).reduce(0.0) { $0 + (x[$1 * c + ch] - mu) * (x[$1 * c + ch] - mu) } / Double(m - 1)
+            XCTAssertEqual(Double(rm[ch]), 0.1 * mu, accuracy: 1e-6)
+            XCTAssertEqual(Double(rv[ch]), 0.9 + 0.1 * v, accuracy: 1e-5)
+        }
+        var dg = [Float](repeating: 0, count: c), dbeta = dg, dx = [Float](repeating: 0, count: m * c)
+        BatchNorm.backward(input: floats(x), dOutput: floats(r), gamma: floats(gamma), mean: mean, invStd: inv,
+                           dGamma: &dg, dBeta: &dbeta, dInput: &dx, m: m, c: c)
+        assertGradient(doubles(dx), numericGradient({ dot(r, BatchNorm.referenceForward($0, gamma: gamma, beta: beta, m: m, c: c)) }, at: x),
+                       tolerance: 1e-4, "batch norm dX")
+        assertGradient(doubles(dg), numericGradient({ dot(r, BatchNorm.referenceForward(x, gamma: $0, beta: beta, m: m, c: c)) }, at: gamma),
+                       tolerance: 1e-4, "batch norm dGamma")
+        assertGradient(doubles(dbeta), numericGradient({ dot(r, BatchNorm.referenceForward(x, gamma: gamma, beta: $0, m: m, c: c)) }, at: beta),
+                       tolerance: 1e-4, "batch norm dBeta")
+        // Inference: (x - running mean) / sqrt(running var + eps) * gamma + beta.
+        var yi = [Float](repeating: 0, count: m * c)
+        BatchNorm.forwardInference(input: floats(x), output: &yi, gamma: floats(gamma), beta: floats(beta), runningMean: rm, runningVar: rv, m: m, c: c)
+        let expected = (0..<(m * c)).map { i -> Float in
+            let ch = i % c
+            return Float((x[i] - Double(rm[ch])) / (Double(rv[ch]) + 1e-5).squareRoot() * gamma[ch] + beta[ch])
+        }
+        expectClose(yi, expected, tolerance: 1e-5)
+    }
+
+    func testOutputTransforms() {
+        let n = 3, d = 5
+        let x = randomDoubles(n * d, "out-x", lo: -2, hi: 2), r = randomDoubles(n * d, "out-r")
+        for kind in OutputTransform.allCases {
+            var y = [Float](repeating: 0, count: n * d)
+            OutputLayer.forward(kind, input: floats(x), output: &y, n: n, d: d)
+            expectClose(y, floats(OutputLayer.referenceForward(kind, x, n: n, d: d)), tolerance: 1e-6, "\(kind)")
+            var dx = [Float](repeating: 0, count: n * d)
+            OutputLayer.backward(kind, input: floats(x), output: y, dOutput: floats(r), dInput: &dx, n: n, d: d)
+            assertGradient(doubles(dx), numericGradient({ dot(r, OutputLayer.referenceForward(kind, $0, n: n, d: d)) }, at: x),
+                           tolerance: 1e-5, "output \(kind)")
+        }
+        var y = [Float](repeating: 0, count: n * d)
+        OutputLayer.forward(.l2, input: floats(x), output: &y, n: n, d: d)
+        for row in 0..<n {
+            XCTAssertEqual((0..<d).reduce(Float(0)) { $0 + y[row * d + $1] * y[row * d + $1] }, 1, accuracy: 1e-6)
+        }
+    }
+
+    func testDropoutMaskIsSeededAndScaled() {
+        var a = [Float](repeating: 0, count: 1000), b = a
+        var s1 = RandomStream(seed: 3, "dropout", 2, 5), s2 = RandomStream(seed: 3, "dropout", 2, 5)
+        Dropout.makeMask(&a, count: a.count, p: 0.25, stream: &s1)
+        Dropout.makeMask(&b, count: b.count, p: 0.25, stream: &s2)
+        XCTAssertEqual(a, b)
+        XCTAssert(a.allSatisfy { $0 == 0 || $0 == Float(1) / 0.75 })
+        let kept = a.filter { $0 > 0 }.count
+        XCTAssert(kept > 700 && kept < 800, "kept \(kept) of 1000 at p = 0.25")
+        // Backward = forward with the same mask: a linear map, its own gradient.
+        let x: [Float] = (0..<1000).map { Float($0) }
+        var y = [Float](repeating: 0, count: 1000)
+        Dropout.apply(x, mask: a, output: &y, count: 1000)
+        XCTAssertEqual(y[10], x[10] * a[10])
+    }
+}

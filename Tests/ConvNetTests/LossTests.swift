@@ -1,0 +1,77 @@
+@testable import ConvNet
+import Linalg
+import TestSupport
+import XCTest
+
+final class LossTests: XCTestCase {
+    let d = 4
+
+    /// A triplet batch of 5 triplets and a P x K batch of 3 classes x 3 images.
+    var tripletBatch: LossBatch { .triplets(anchorLabels: [0, 1, 2, 0, 1], negativeLabels: [1, 2, 0, 2, 0]) }
+    var pkBatch: LossBatch { .labeled([0, 0, 0, 1, 1, 1, 2, 2, 2]) }
+
+    func check(_ variant: LossVariant, soft: Bool = false, margin: Float = 0.5, batch: LossBatch, label: String) {
+        let loss = TripletLoss(LossConfig(variant: variant, margin: margin, softMargin: soft))
+        let x = randomDoubles(batch.rows * d, "loss-\(label)", lo: -0.8, hi: 0.8)
+        let (value, g) = loss.evaluate(x, d: d, batch: batch)
+        XCTAssert(value.isFinite && value >= 0, "\(label): loss \(value)")
+        let fd = numericGradient({ loss.evaluate($0, d: d, batch: batch, wantGradient: false).loss }, at: x, h: 1e-7)
+        assertGradient(g, fd, tolerance: 1e-5, "\(label) gradient")
+        XCTAssert(g.contains { $0 != 0 }, "\(label): an all-zero gradient checks nothing")
+        // The Float entry point agrees with the Double core.
+        var gf = [Float](repeating: 0, count: x.count)
+        let vf = loss.compute(embeddings: floats(x), d: d, batch: batch, gradient: &gf)
+        XCTAssertEqual(Double(vf), value, accuracy: 1e-4 * max(1, value))
+        expectClose(gf, floats(g), tolerance: 1e-5, relative: 1e-4)
+    }
+
+    func testEveryVariantPassesAGradientCheck() {
+        check(.stdTriplet, margin: 1.5, batch: tripletBatch, label: "std_triplet")
+        check(.stdTriplet, soft: true, batch: tripletBatch, label: "std_triplet soft")
+        check(.altTriplet, margin: 2, batch: tripletBatch, label: "alt_triplet")
+        check(.geomTriplet, batch: tripletBatch, label: "geom_triplet")
+        check(.semiHard, margin: 1, batch: pkBatch, label: "semi_hard")
+        check(.batchHard, margin: 1, batch: pkBatch, label: "batch_hard")
+        check(.batchHard, soft: true, batch: pkBatch, label: "batch_hard soft")
+        check(.batchAll, margin: 1, batch: pkBatch, label: "batch_all")
+        check(.batchAll, soft: true, batch: pkBatch, label: "batch_all soft")
+        check(.contrastive, margin: 1.5, batch: pkBatch, label: "contrastive pk")
+        check(.contrastive, margin: 1.5, batch: tripletBatch, label: "contrastive triplets")
+        check(.batchHard, margin: 1, batch: tripletBatch, label: "batch_hard on a triplet batch")
+    }
+
+    /// Hand-computed values on 1-D embeddings.
+    func testKnownValues() {
+        // a = 0, p = 1, n = 1.5: d+ = 1, d- = 2.25.
+        let x: [Double] = [0, 1, 1.5]
+        let batch = LossBatch.triplets(anchorLabels: [0], negativeLabels: [1])
+        func value(_ v: LossVariant, _ m: Float) -> Double { TripletLoss(LossConfig(variant: v, margin: m)).evaluate(x, d: 1, batch: batch).loss }
+        XCTAssertEqual(value(.stdTriplet, 2), 0.75, accuracy: 1e-12)
+        XCTAssertEqual(value(.stdTriplet, 1), 0, accuracy: 1e-12)
+        XCTAssertEqual(value(.altTriplet, 3), 1 + 0.75, accuracy: 1e-12)
+        XCTAssertEqual(value(.altTriplet, 2), 1, accuracy: 1e-12)
+        XCTAssertEqual(value(.geomTriplet, 5), 1 + 5 / (2.25 + TripletLoss.geomEpsilon), accuracy: 1e-12)
+        XCTAssertEqual(value(.contrastive, 2), (1 + (2 - 1.5) * (2 - 1.5)) / 2, accuracy: 1e-9)
+
+        // Batch hard on 1-D points: class 0 at {0, 1}, class 1 at {3, 2}.
+        let pk: [Double] = [0, 1, 3, 2]
+        let labels = LossBatch.labeled([0, 0, 1, 1])
+        let hard = TripletLoss(LossConfig(variant: .batchHard, margin: 1)).evaluate(pk, d: 1, batch: labels).loss
+        // anchors: 0: d+ 1, d- 4 -> 0; 1: d+ 1, d- 1 -> 1; 3: d+ 1, d- 4 -> 0; 2: d+ 1, d- 1 -> 1.
+        XCTAssertEqual(hard, 0.5, accuracy: 1e-12)
+        let all = TripletLoss(LossConfig(variant: .batchAll, margin: 1)).evaluate(pk, d: 1, batch: labels).loss
+        // Active triplets: (1,0,2): 1-4+1=-2 no; (1,0,3): 1-1+1 = 1 yes; (2,3,0)... (3,2,1): 1-1+1 = 1 yes; others negative.
+        XCTAssertEqual(all, 1, accuracy: 1e-12)
+        // Semi-hard: pair (1 -> 0): d+ 1, negatives d 4 (at 3) and 1 (at 2): none > 1 except 4 -> n = 3: 1-4+1 < 0.
+        let semi = TripletLoss(LossConfig(variant: .semiHard, margin: 1)).evaluate(pk, d: 1, batch: labels).loss
+        XCTAssertEqual(semi, 0, accuracy: 1e-12)
+    }
+
+    func testTripletVariantsRejectPKBatches() {
+        XCTAssertThrowsError(try TripletLoss(LossConfig(variant: .stdTriplet)).validate(batch: .pk(classes: 4, perClass: 4)))
+        XCTAssertNoThrow(try TripletLoss(LossConfig(variant: .batchHard)).validate(batch: .triplets(8)))
+        XCTAssertEqual(LossVariant(rawValue: "semi_hard"), .semiHard)
+        XCTAssertEqual(LossVariant.allCases.map(\.rawValue),
+                       ["std_triplet", "alt_triplet", "geom_triplet", "semi_hard", "batch_hard", "batch_all", "contrastive"])
+    }
+}

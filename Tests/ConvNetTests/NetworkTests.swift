@@ -1,0 +1,94 @@
+import CBLAS
+import Foundation
+@testable import ConvNet
+import Linalg
+import TestSupport
+import XCTest
+
+final class NetworkTests: XCTestCase {
+    func testLayoutIsOneAllocationInOrder() {
+        let layout = ParameterLayout(config: NetworkConfig(channels: [4, 8], batchNorm: true, embedding: 3))
+        XCTAssertEqual(layout.parameters.map(\.name),
+                       ["conv0.weight", "conv0.bias", "bn0.gamma", "bn0.beta", "conv1.weight", "conv1.bias", "bn1.gamma", "bn1.beta",
+                        "dense.weight", "dense.bias"])
+        XCTAssertEqual(layout.parameters.map(\.count), [36, 4, 4, 4, 288, 8, 8, 8, 24, 3])
+        XCTAssertEqual(layout.parameterCount, 387)
+        XCTAssertEqual(layout.state.map(\.name), ["bn0.running_mean", "bn0.running_var", "bn1.running_mean", "bn1.running_var"])
+        var offset = 0
+        for slot in layout.parameters { XCTAssertEqual(slot.offset, offset); offset += slot.count }
+        XCTAssertEqual(layout.parameters.filter(\.decay).map(\.name), ["conv0.weight", "conv1.weight", "dense.weight"])
+    }
+
+    func testInitialisationIsHeNormalAndSeeded() throws {
+        let a = try Network(config: NetworkConfig(), inputSide: 64, seed: 5)
+        let b = try Network(config: NetworkConfig(), inputSide: 64, seed: 5)
+        let c = try Network(config: NetworkConfig(), inputSide: 64, seed: 6)
+        XCTAssertEqual(a.parameters.array, b.parameters.array)
+        XCTAssertNotEqual(a.parameters.array, c.parameters.array)
+        let slot = a.layout.parameter("conv2.weight")
+        let w = Array(a.parameters.array[slot.offset..<(slot.offset + slot.count)])
+        var sum = 0.0
+        for v in w { sum += Double(v) * Double(v) }
+        let variance: Double = sum / Double(w.count)
+        let expected: Double = 2.0 / 576.0
+        XCTAssertEqual(variance, expected, accuracy: 0.05 * expected)
+    }
+
+    /// Whole-network gradient check (Float forward, central differences on a sample of
+    /// parameters), with batch norm and dropout on, for each output transform.
+    func testNetworkGradientCheck() throws {
+        for (output, bn) in [(OutputTransform.l2, true), (.sigmoid, false), (.linear, true)] {
+            let config = NetworkConfig(channels: [3, 4], batchNorm: bn, dropout: 0.2, embedding: 3, output: output)
+            let net = try Network(config: config, inputSide: 6, seed: 11)
+            let n = 4
+            var rng = RandomStream(seed: 2, "net-input")
+            let input = (0..<(n * 36)).map { _ in rng.uniform() }
+            let r = randomDoubles(n * 3, "net-r")
+            let stream = RandomStream(seed: 9, "dropout", 1, 1)
+            func lossValue() -> Double {
+                let e = net.forward(input: input, n: n, training: true, dropoutStream: stream)
+                return (0..<(n * 3)).reduce(0.0) { $0 + r[$1] * Double(e[$1]) }
+            }
+            _ = lossValue()
+            net.backward(dEmbeddings: floats(r))
+            let analytic = net.gradients.array
+            var pick = RandomStream(seed: 3, "pick")
+            var worst = 0.0
+            let scale = max(analytic.map { abs(Double($0)) }.max()!, 1e-3)
+            for _ in 0..<40 {
+                let i = pick.below(net.layout.parameterCount)
+                let old = net.parameters[i]
+                let h: Float = 2e-3 * max(1, abs(old))
+                net.parameters[i] = old + h
+                let fp = lossValue()
+                net.parameters[i] = old - h
+                let fm = lossValue()
+                net.parameters[i] = old
+                let numeric = (fp - fm) / Double(2 * h)
+                worst = max(worst, abs(numeric - Double(analytic[i])) / scale)
+            }
+            if ProcessInfo.processInfo.environment["KRILL_VERBOSE_TESTS"] != nil { print("network \(output) bn \(bn): largest relative error \(worst)") }
+            XCTAssertLessThan(worst, 2e-3, "network \(output) bn \(bn): largest relative error \(worst)")
+        }
+    }
+
+    /// One forward/backward of the reference network (64 px, [32, 64, 128, 128], 96 images)
+    /// gives bit-identical gradients with one and with two OpenBLAS threads.
+    func testGradientsIndependentOfBLASThreads() throws {
+        let net = try Network(config: NetworkConfig(), inputSide: 64, seed: 1)
+        let n = 96
+        var rng = RandomStream(seed: 4, "input")
+        let input = (0..<(n * 64 * 64)).map { _ in rng.uniform() }
+        let r = floats(randomDoubles(n * 64, "r"))
+        let saved = openblas_get_num_threads()
+        defer { openblas_set_num_threads(saved) }
+        var results: [[Float]] = []
+        for threads: Int32 in [1, 2] {
+            openblas_set_num_threads(threads)
+            net.forward(input: input, n: n, training: true)
+            net.backward(dEmbeddings: r)
+            results.append(net.gradients.array)
+        }
+        XCTAssert(results[0] == results[1], "gradients differ between 1 and 2 BLAS threads: max diff \(maxAbsDifference(results[0], results[1]))")
+    }
+}
