@@ -35,6 +35,7 @@ public enum Planner {
         graph.add("split", SplitStage(values: v, source: source))
         let epochs = v.int("training.epochs")
         let snapshots = Array(Set(v.ints("training.snapshots").filter { $0 <= epochs } + [epochs])).sorted()
+        graph.add("train", TrainStage(values: v, source: source, snapshots: snapshots))
         return ExperimentPlan(graph: graph, source: source, snapshots: snapshots)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConvNet
 import Foundation
 import Pipeline
 import Stages
@@ -71,8 +72,10 @@ struct DagCommand: ParsableCommand {
 /// Reads a partial work folder's checkpoint for `status` ("epoch 3 of 10").
 enum StageProgressReader {
     @Sendable static func describe(kind: String, work: URL) -> String? {
-        guard let data = FileManager.default.contents(atPath: work.appendingPathComponent("progress.json").path),
-              let text = String(data: data, encoding: .utf8) else { return nil }
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard kind == "train" else { return nil }
+        guard let checkpoint = Checkpoint.peek(at: work.appendingPathComponent(Checkpoint.fileName)) else {
+            return "no checkpoint yet: restarts at epoch 1"
+        }
+        return "resumable after epoch \(checkpoint.epoch)"
     }
 }
