@@ -41,10 +41,16 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CImageCodecs"], swiftSettings: numericSettings),
         .target(name: "Datasets", dependencies: ["Linalg", "Imaging", "Storage"],
                 swiftSettings: numericSettings),
+        .target(name: "TSNE", dependencies: ["Linalg"], swiftSettings: numericSettings),
+        .target(name: "Clustering", dependencies: ["Linalg"], swiftSettings: numericSettings),
+        .target(name: "SVM", dependencies: ["CSVM", "Linalg"], swiftSettings: numericSettings),
+        .target(name: "Evaluation", dependencies: ["Linalg", "Clustering", "Storage"],
+                swiftSettings: numericSettings),
         .executableTarget(
             name: "krill",
             dependencies: [
                 "Linalg", "Imaging", "Datasets", "Storage",
+                "TSNE", "Clustering", "SVM", "Evaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -55,6 +61,12 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Imaging", "Linalg", "TestSupport"]),
         .testTarget(name: "CLibrariesTests",
                     dependencies: ["Storage", "CBLAS", "CYAML", "CCairo", "CSVM", "CGIF", "CCrypto"]),
+        .testTarget(name: "TSNETests", dependencies: ["TSNE", "Linalg", "TestSupport"]),
+        .testTarget(name: "ClusteringTests", dependencies: ["Clustering", "Linalg", "TestSupport"]),
+        .testTarget(name: "SVMTests", dependencies: ["SVM", "Linalg", "TestSupport"]),
+        .testTarget(name: "EvaluationTests",
+                    dependencies: ["Evaluation", "Clustering", "SVM", "Storage", "Linalg", "TestSupport"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "EndToEndTests", dependencies: ["krill", "Imaging", "Storage", "TestSupport"]),
     ]
 )
