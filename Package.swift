@@ -43,13 +43,20 @@ let package = Package(
                 swiftSettings: numericSettings),
         .target(name: "ConvNet", dependencies: ["Linalg", "Datasets", "Storage", "CBLAS"],
                 swiftSettings: numericSettings),
+        .target(name: "TSNE", dependencies: ["Linalg"], swiftSettings: numericSettings),
+        .target(name: "Clustering", dependencies: ["Linalg"], swiftSettings: numericSettings),
+        .target(name: "SVM", dependencies: ["CSVM", "Linalg"], swiftSettings: numericSettings),
+        .target(name: "Evaluation", dependencies: ["Linalg", "Clustering", "Storage"],
+                swiftSettings: numericSettings),
         .target(name: "Experiment", dependencies: ["CYAML"]),
         .target(name: "Pipeline", dependencies: ["Storage"]),
-        .target(name: "Stages", dependencies: ["Experiment", "Pipeline", "ConvNet", "Datasets", "Imaging", "Linalg", "Storage"]),
+        .target(name: "Stages", dependencies: ["Experiment", "Pipeline", "ConvNet", "TSNE", "Clustering", "SVM", "Evaluation",
+                                               "Datasets", "Imaging", "Linalg", "Storage"]),
         .executableTarget(
             name: "krill",
             dependencies: [
                 "Linalg", "Imaging", "Datasets", "Storage", "ConvNet", "Experiment", "Pipeline", "Stages",
+                "TSNE", "Clustering", "SVM", "Evaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -65,6 +72,12 @@ let package = Package(
                     dependencies: ["Storage", "CBLAS", "CYAML", "CCairo", "CSVM", "CGIF", "CCrypto"]),
         .testTarget(name: "ExperimentTests", dependencies: ["Experiment", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Storage", "TestSupport"]),
+        .testTarget(name: "TSNETests", dependencies: ["TSNE", "Linalg", "TestSupport"]),
+        .testTarget(name: "ClusteringTests", dependencies: ["Clustering", "Linalg", "TestSupport"]),
+        .testTarget(name: "SVMTests", dependencies: ["SVM", "Linalg", "TestSupport"]),
+        .testTarget(name: "EvaluationTests",
+                    dependencies: ["Evaluation", "Clustering", "SVM", "Storage", "Linalg", "TestSupport"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "EndToEndTests", dependencies: ["krill", "Imaging", "Storage", "TestSupport"]),
     ]
 )

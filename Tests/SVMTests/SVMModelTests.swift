@@ -1,0 +1,82 @@
+import XCTest
+import Linalg
+@testable import SVM
+
+final class SVMModelTests: XCTestCase {
+    /// Three Gaussian blobs in 4-D, with labels given out of order (7, 2, 5) on purpose.
+    private func blobs(per: Int, spread: Float, seed: UInt64) -> (x: [Float], labels: [Int]) {
+        var random = RandomStream(seed: seed, "svm-blobs")
+        let names = [7, 2, 5]
+        var x: [Float] = [], labels: [Int] = []
+        for i in 0..<(3 * per) {
+            let c = i % 3
+            labels.append(names[c])
+            for j in 0..<4 { x.append((j == c ? 3 : 0) + spread * random.normal()) }
+        }
+        return (x, labels)
+    }
+
+    func testSeparableBlobsAllKernels() throws {
+        let (x, y) = blobs(per: 40, spread: 0.4, seed: 1)
+        for kernel in SVMConfig.Kernel.allCases {
+            let model = try SVMModel.fit(x: x, n: 120, d: 4, labels: y,
+                                         config: SVMConfig(kernel: kernel, C: 10, gamma: .scale, coef0: 1))
+            XCTAssertEqual(model.predict(x, n: 120), y, "\(kernel)")
+            XCTAssertEqual(model.classes, [2, 5, 7])
+            XCTAssertGreaterThan(model.supportVectorCount, 0)
+        }
+    }
+
+    func testXorNeedsANonlinearKernel() throws {
+        var x: [Float] = [], y: [Int] = []
+        var random = RandomStream(seed: 2, "xor")
+        for _ in 0..<200 {
+            let a = random.uniform(-1, 1), b = random.uniform(-1, 1)
+            guard abs(a) > 0.1 && abs(b) > 0.1 else { continue }
+            x += [a, b]
+            y.append(a * b > 0 ? 1 : 0)
+        }
+        let n = y.count
+        let rbf = try SVMModel.fit(x: x, n: n, d: 2, labels: y, config: SVMConfig(kernel: .rbf, C: 100, gamma: .value(2)))
+        let correct = zip(rbf.predict(x, n: n), y).filter { $0 == $1 }.count
+        XCTAssertGreaterThan(Double(correct) / Double(n), 0.95)
+    }
+
+    func testModelOutlivesItsTrainingArraysAndIsDeterministic() throws {
+        var model: SVMModel? = nil
+        var expected: [Int] = []
+        let (test, _) = blobs(per: 30, spread: 1.0, seed: 4)
+        do {
+            let (x, y) = blobs(per: 30, spread: 1.0, seed: 3)
+            model = try SVMModel.fit(x: x, n: 90, d: 4, labels: y, config: SVMConfig(kernel: .poly, C: 1, gamma: .auto))
+            expected = try SVMModel.fit(x: x, n: 90, d: 4, labels: y, config: SVMConfig(kernel: .poly, C: 1, gamma: .auto))
+                .predict(test, n: 90)
+        }
+        XCTAssertEqual(model!.predict(test, n: 90, threads: 1), expected)
+        XCTAssertEqual(model!.predict(test, n: 90, threads: 3), expected)
+        XCTAssertEqual(model!.gamma, 0.25)
+    }
+
+    func testGammaScaleIsOneOverDTimesVariance() {
+        let x: [Float] = [0, 2, 4, 6]  // mean 3, variance 5
+        XCTAssertEqual(SVMConfig(gamma: .scale).resolvedGamma(x, n: 2, d: 2), 1.0 / 10.0, accuracy: 1e-15)
+        XCTAssertEqual(SVMConfig(gamma: .auto).resolvedGamma(x, n: 2, d: 2), 0.5)
+        XCTAssertEqual(SVMConfig(gamma: .scale).resolvedGamma([1, 1], n: 1, d: 2), 1)
+        XCTAssertEqual(SVMConfig.Gamma("scale"), .scale)
+        XCTAssertEqual(SVMConfig.Gamma("0.5"), .value(0.5))
+        XCTAssertNil(SVMConfig.Gamma("big"))
+    }
+
+    func testBadParametersThrowLibsvmMessage() {
+        let (x, y) = blobs(per: 5, spread: 1, seed: 5)
+        XCTAssertThrowsError(try SVMModel.fit(x: x, n: 15, d: 4, labels: y, config: SVMConfig(C: -1))) { error in
+            XCTAssertEqual(error as? SVMError, .invalidParameter("C <= 0"))
+        }
+        XCTAssertThrowsError(try SVMModel.fit(x: x, n: 15, d: 4, labels: y, config: SVMConfig(gamma: .value(-1)))) { error in
+            XCTAssertEqual(error as? SVMError, .invalidParameter("gamma < 0"))
+        }
+        XCTAssertThrowsError(try SVMModel.fit(x: x, n: 14, d: 4, labels: y, config: SVMConfig())) { error in
+            guard case .invalidInput = error as? SVMError else { return XCTFail("\(error)") }
+        }
+    }
+}
