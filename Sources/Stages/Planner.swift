@@ -36,6 +36,22 @@ public enum Planner {
         let epochs = v.int("training.epochs")
         let snapshots = Array(Set(v.ints("training.snapshots").filter { $0 <= epochs } + [epochs])).sorted()
         graph.add("train", TrainStage(values: v, source: source, snapshots: snapshots))
+        var evaluators: [Int: [String]] = [:]
+        let zeroShot = v.enabled("evaluate.zeroshot") && !v.strings("split.unseen_classes").isEmpty
+        for e in snapshots {
+            graph.add("embed@\(e)", EmbedStage(epoch: e, source: source, seed: v.seed))
+            var nodes: [String] = []
+            func add(_ name: String, _ stage: any Stage) {
+                graph.add("\(name)@\(e)", stage)
+                nodes.append("\(name)@\(e)")
+            }
+            if v.bool("evaluate.summaries") { add("summarize", SummarizeStage(epoch: e)) }
+            if v.enabled("evaluate.svm") { add("svm", SVMStage(epoch: e, values: v)) }
+            if v.enabled("evaluate.kmeans") { add("kmeans", KMeansStage(epoch: e, values: v)) }
+            if zeroShot { add("zeroshot", ZeroShotStage(epoch: e, values: v)) }
+            evaluators[e] = nodes
+        }
+        graph.add("report", ReportStage(snapshots: snapshots, evaluators: evaluators))
         return ExperimentPlan(graph: graph, source: source, snapshots: snapshots)
     }
 }

@@ -1,0 +1,141 @@
+import Clustering
+import Evaluation
+import Experiment
+import Foundation
+import Pipeline
+import SVM
+import Storage
+
+/// Writes the small `metrics.json` every evaluator leaves for the report's summary.
+func writeMetrics(_ metrics: [String: Double], to folder: URL) throws {
+    try AtomicFile.write(JSONValue.object(metrics.mapValues { .double($0) }).pretty, to: folder.appendingPathComponent("metrics.json"))
+}
+
+/// `summarize@e`: centroid geometry of the validation embeddings (`centroids.csv`: distances
+/// between class centroids, cluster sizes on the diagonal) and the nearest-centroid
+/// classifier with centroids from the training sample, applied to validation
+/// (`confusion.csv`, `classification_report.csv`, `predictions.csv`).
+struct SummarizeStage: Stage {
+    let kind = "summarize"
+    let version = 1
+    let epoch: Int
+    var inputs: [String] { ["embed@\(epoch)"] }
+    var params: JSONValue { .object(["epoch": .int(epoch)]) }
+    func publishedPath(of file: String) -> String? { "epoch-\(epoch)/\(file)" }
+
+    func run(_ context: StageContext) throws {
+        let folder = context.input("embed@\(epoch)").folder
+        let classes = try ClassList.read(folder).seen
+        let train = try EmbeddingSet.read(split: "train", from: folder).restricted(to: classes)
+        let validation = try EmbeddingSet.read(split: "validation", from: folder).restricted(to: classes)
+        let d = try EmbeddingSet.read(split: "validation", from: folder).d
+        let geometry = ClassCentroids(validation.values, n: validation.n, d: d, labels: validation.labels, classCount: classes.count)
+        try AtomicFile.write(geometry.csv(classNames: classes), to: context.work.appendingPathComponent("centroids.csv"))
+        let classifier = NearestCentroid(fit: train.values, n: train.n, d: d, labels: train.labels, classCount: classes.count)
+        let predicted = classifier.predict(validation.values, n: validation.n)
+        let report = try ReportFiles.writeClassifier(truth: validation.labels, predicted: predicted, classNames: classes,
+                                                     paths: validation.paths, to: context.work)
+        try writeMetrics(["nearest_centroid_accuracy": report.accuracy, "nearest_centroid_macro_f1": report.macro.f1,
+                          "mean_cluster_size": geometry.meanSize, "mean_centroid_distance": geometry.meanCentroidDistance],
+                         to: context.work)
+    }
+}
+
+/// `svm@e`: libsvm C-SVC fitted on `fit_on`, tested on `test_on` (`svm/` files).
+struct SVMStage: Stage {
+    let kind = "svm"
+    let version = 1
+    let epoch: Int
+    let values: ResolvedValues
+    var inputs: [String] { ["embed@\(epoch)"] }
+    var params: JSONValue { values.params(ResolvedValues.paths(under: "evaluate.svm."), extra: ["epoch": .int(epoch)]) }
+    func publishedPath(of file: String) -> String? { "epoch-\(epoch)/svm/\(file)" }
+
+    func run(_ context: StageContext) throws {
+        let folder = context.input("embed@\(epoch)").folder
+        let classes = try ClassList.read(folder).seen
+        let fitSet = try EmbeddingSet.read(split: values.string("evaluate.svm.fit_on"), from: folder)
+        let fit = fitSet.restricted(to: classes)
+        let test = try EmbeddingSet.read(split: values.string("evaluate.svm.test_on"), from: folder).restricted(to: classes)
+        let gamma: SVMConfig.Gamma
+        switch values.value("evaluate.svm.gamma") {
+        case .string(let word): gamma = SVMConfig.Gamma(word) ?? .scale
+        default: gamma = .value(values.double("evaluate.svm.gamma"))
+        }
+        let config = SVMConfig(kernel: SVMConfig.Kernel(rawValue: values.string("evaluate.svm.kernel")) ?? .poly,
+                               C: values.double("evaluate.svm.C"), gamma: gamma, coef0: values.double("evaluate.svm.coef0"),
+                               degree: values.int("evaluate.svm.degree"))
+        context.progress.status("svm@\(epoch): fitting on \(fit.n) points")
+        let model = try SVMModel.fit(x: fit.values, n: fit.n, d: fitSet.d, labels: fit.labels, config: config)
+        let predicted = model.predict(test.values, n: test.n)
+        let report = try ReportFiles.writeClassifier(truth: test.labels, predicted: predicted, classNames: classes,
+                                                     paths: test.paths, to: context.work)
+        try writeMetrics(["svm_accuracy": report.accuracy, "svm_macro_f1": report.macro.f1], to: context.work)
+    }
+}
+
+/// `kmeans@e`: k-means on `fit_on`, clusters mapped to classes (Hungarian on the fit split,
+/// or the original's majority rule on the test split), tested on `test_on` (`kmeans/` files).
+struct KMeansStage: Stage {
+    let kind = "kmeans"
+    let version = 1
+    let epoch: Int
+    let values: ResolvedValues
+    var inputs: [String] { ["embed@\(epoch)"] }
+    var params: JSONValue { values.params(ResolvedValues.paths(under: "evaluate.kmeans.") + ["seed"], extra: ["epoch": .int(epoch)]) }
+    func publishedPath(of file: String) -> String? { "epoch-\(epoch)/kmeans/\(file)" }
+
+    func run(_ context: StageContext) throws {
+        let folder = context.input("embed@\(epoch)").folder
+        let classes = try ClassList.read(folder).seen
+        let fitSet = try EmbeddingSet.read(split: values.string("evaluate.kmeans.fit_on"), from: folder)
+        let fit = fitSet.restricted(to: classes)
+        let test = try EmbeddingSet.read(split: values.string("evaluate.kmeans.test_on"), from: folder).restricted(to: classes)
+        let k = values.value("evaluate.kmeans.clusters").intValue ?? classes.count
+        let majority = values.string("evaluate.kmeans.mapping") == "majority"
+        let config = KMeansConfig(clusters: k, algorithm: values.string("evaluate.kmeans.algorithm") == "lloyd" ? .lloyd : .minibatch,
+                                  restarts: values.int("evaluate.kmeans.n_init"), seed: values.seed)
+        let result = KMeansEvaluation.run(fit: fit.values, n: fit.n, d: fitSet.d, labels: fit.labels,
+                                          test: test.values, testCount: test.n, testLabels: test.labels,
+                                          classCount: classes.count, config: config,
+                                          mapping: majority ? .majority : .hungarian, mappingOn: majority ? .test : .fit)
+        try result.write(to: context.work, testLabels: test.labels, classNames: classes, paths: test.paths)
+        try writeMetrics(["kmeans_accuracy": result.report.accuracy, "kmeans_macro_f1": result.report.macro.f1,
+                          "kmeans_nmi": result.nmi, "kmeans_ari": result.ari, "kmeans_inertia": result.model.inertia],
+                         to: context.work)
+    }
+}
+
+/// `zeroshot@e`: the unseen classes' embeddings: few-shot nearest-centroid accuracy over
+/// seeded draws, k-means NMI/ARI/Hungarian accuracy; the same for the seen classes' test
+/// embeddings for contrast (`zeroshot/` files).
+struct ZeroShotStage: Stage {
+    let kind = "zeroshot"
+    let version = 1
+    let epoch: Int
+    let values: ResolvedValues
+    var inputs: [String] { ["embed@\(epoch)"] }
+    var params: JSONValue { values.params(ResolvedValues.paths(under: "evaluate.zeroshot.") + ["seed"], extra: ["epoch": .int(epoch)]) }
+    func publishedPath(of file: String) -> String? { "epoch-\(epoch)/zeroshot/\(file)" }
+
+    func run(_ context: StageContext) throws {
+        let folder = context.input("embed@\(epoch)").folder
+        let list = try ClassList.read(folder)
+        let config = ZeroShot.Config(shots: values.int("evaluate.zeroshot.shots"), draws: values.int("evaluate.zeroshot.repeats"),
+                                     seed: values.seed)
+        let unseenSet = try EmbeddingSet.read(split: "unseen", from: folder)
+        let unseen = unseenSet.restricted(to: list.unseen)
+        let seen = try EmbeddingSet.read(split: "test", from: folder).restricted(to: list.seen)
+        let figures = [
+            ZeroShot.evaluate(set: "unseen", unseen.values, n: unseen.n, d: unseenSet.d, labels: unseen.labels,
+                              classCount: list.unseen.count, config: config),
+            ZeroShot.evaluate(set: "seen", seen.values, n: seen.n, d: unseenSet.d, labels: seen.labels,
+                              classCount: list.seen.count, config: config),
+        ]
+        try ZeroShot.write(figures, to: context.work)
+        try writeMetrics(["zeroshot_accuracy": figures[0].accuracyMean, "zeroshot_accuracy_std": figures[0].accuracyStd,
+                          "zeroshot_nmi": figures[0].nmi, "zeroshot_ari": figures[0].ari,
+                          "zeroshot_kmeans_accuracy": figures[0].kmeansAccuracy, "seen_fewshot_accuracy": figures[1].accuracyMean],
+                         to: context.work)
+    }
+}

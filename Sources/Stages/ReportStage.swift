@@ -1,0 +1,33 @@
+import Foundation
+import Pipeline
+import Storage
+
+/// `report`: gathers every snapshot's `metrics.json` into `summary.json`
+/// (`{"epochs": {"<e>": {metric: value}}, "headline": {...last snapshot...}, "final_epoch": E}`).
+struct ReportStage: Stage {
+    let kind = "report"
+    let version = 1
+    let snapshots: [Int]
+    /// Evaluator nodes per snapshot epoch.
+    let evaluators: [Int: [String]]
+    var inputs: [String] { ["train"] + snapshots.flatMap { evaluators[$0] ?? [] } }
+    var params: JSONValue { .object(["snapshots": .array(snapshots.map { .int($0) })]) }
+    func publishedPath(of file: String) -> String? { file }
+
+    func run(_ context: StageContext) throws {
+        var epochs: [String: JSONValue] = [:]
+        for e in snapshots {
+            var metrics: [String: JSONValue] = [:]
+            for node in evaluators[e] ?? [] {
+                let url = context.input(node).file("metrics.json")
+                guard let data = FileManager.default.contents(atPath: url.path) else { continue }
+                for (k, v) in try JSONValue.parse(data, source: url.path).objectValue ?? [:] { metrics[k] = v }
+            }
+            epochs[String(e)] = .object(metrics)
+        }
+        let last = snapshots.last.map(String.init) ?? ""
+        let summary = JSONValue.object(["epochs": .object(epochs), "headline": epochs[last] ?? .object([:]),
+                                        "final_epoch": .int(snapshots.last ?? 0)])
+        try AtomicFile.write(summary.pretty, to: context.work.appendingPathComponent("summary.json"))
+    }
+}
