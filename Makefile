@@ -30,14 +30,12 @@ test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel --num-workers 2
 
-## demo: build, generate the synthetic plankton set and inspect it
+## demo: build, then run experiments/demo.yaml on the built-in synthetic plankton
 demo: build
-	$(KRILL) synth artifacts/demo/synthetic --classes 12 --per-class 40 --size 96 --seed 42
-	$(KRILL) inspect artifacts/demo/synthetic
-	$(KRILL) synth artifacts/demo/contact-sheet.png --contact-sheet --per-class 6 --size 96 --seed 42
-	@echo "demo: images in artifacts/demo/synthetic, contact sheet in artifacts/demo/contact-sheet.png"
+	$(KRILL) run experiments/demo.yaml
+	@echo "demo: results in artifacts/runs/demo/latest/ (open report.html there)"
 
-## bench: speed of the synthetic generator, the decoder and GEMM
+## bench: speed figures (medians), one JSON object per benchmark
 bench: build
 	$(KRILL) bench synth
 	$(KRILL) bench decode
@@ -45,7 +43,7 @@ bench: build
 
 ## contact-sheet: re-record docs/synthetic-contact-sheet.png
 contact-sheet: build
-	$(KRILL) synth docs/synthetic-contact-sheet.png --contact-sheet --classes 13 --per-class 6 --size 64 --seed 7
+	$(KRILL) synth --contact-sheet docs/synthetic-contact-sheet.png --classes 13 --sheet-columns 8 --size 64 --seed 7
 
 clean:
 	rm -rf .build artifacts
