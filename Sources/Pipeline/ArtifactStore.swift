@@ -24,6 +24,11 @@ public struct ArtifactStore: Sendable {
         workFolder.appendingPathComponent("\(kind)-\(key)")
     }
 
+    /// The fingerprint memo of this store (`cache/state.tsv`).
+    public func memo() -> FingerprintMemo {
+        FingerprintMemo(file: root.appendingPathComponent("cache/state.tsv"))
+    }
+
     public func lockPath(key: String) -> String {
         locksFolder.appendingPathComponent("\(key).lock").path
     }

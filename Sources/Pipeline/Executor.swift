@@ -42,12 +42,14 @@ public final class Executor: @unchecked Sendable {
     private var failure: Error?
     private var running = 0
 
-    public init(store: ArtifactStore, graph: StageGraph, progress: ProgressSink, jobs: Int = 1) {
+    /// - Parameter memo: the store's fingerprint memo (`ArtifactStore.memo()`), shared with
+    ///   whatever fingerprinted the sources so it is read once.
+    public init(store: ArtifactStore, graph: StageGraph, progress: ProgressSink, jobs: Int = 1, memo: FingerprintMemo? = nil) {
         self.store = store
         self.graph = graph
         self.progress = progress
         self.jobs = max(1, jobs)
-        self.memo = FingerprintMemo(file: store.root.appendingPathComponent("cache/state.tsv"))
+        self.memo = memo ?? store.memo()
     }
 
     /// The key of `node` given its committed inputs.

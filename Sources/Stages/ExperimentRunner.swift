@@ -33,14 +33,14 @@ public struct ExperimentRunner {
         URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
     }
 
+    /// The executor of a plan, sharing the memo the plan was fingerprinted with.
     public func executor(for plan: ExperimentPlan) -> Executor {
-        Executor(store: store, graph: plan.graph, progress: progress, jobs: jobs)
+        Executor(store: store, graph: plan.graph, progress: progress, jobs: jobs, memo: plan.memo)
     }
 
     /// Plans with the store's fingerprint memo.
     public func plan(_ experiment: ResolvedExperiment) throws -> ExperimentPlan {
-        let memo = FingerprintMemo(file: store.root.appendingPathComponent("cache/state.tsv"))
-        return try Planner.plan(experiment, memo: memo)
+        try Planner.plan(experiment, memo: store.memo())
     }
 
     /// Runs the experiment; returns the run folder and the stage table.

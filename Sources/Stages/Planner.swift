@@ -11,6 +11,8 @@ public struct ExperimentPlan {
     public let source: String
     /// Snapshot epochs evaluated in full, ascending (the last epoch always).
     public let snapshots: [Int]
+    /// The fingerprint memo used for the sources, for the executor to reuse.
+    public let memo: FingerprintMemo
 }
 
 public enum Planner {
@@ -52,6 +54,6 @@ public enum Planner {
             evaluators[e] = nodes
         }
         graph.add("report", ReportStage(snapshots: snapshots, evaluators: evaluators))
-        return ExperimentPlan(graph: graph, source: source, snapshots: snapshots)
+        return ExperimentPlan(graph: graph, source: source, snapshots: snapshots, memo: memo)
     }
 }

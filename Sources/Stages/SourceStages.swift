@@ -72,25 +72,25 @@ struct SynthStage: Stage {
 
 /// `rescale`: decodes a class-folder data set and rescales it into an image store. Its
 /// key includes the source fingerprint, so edited, added or removed images rerun it.
-struct RescaleStage: Stage {
-    let kind = "rescale"
-    let version = 1
+public struct RescaleStage: Stage {
+    public let kind = "rescale"
+    public let version = 1
     let values: ResolvedValues
     /// The files to read, already capped, in store order.
     let scan: ClassFolderScan
     /// Digest over (relative path, size, SHA-256) of every file read.
     let fingerprint: String
-    var inputs: [String] { [] }
+    public var inputs: [String] { [] }
 
-    var params: JSONValue {
+    public var params: JSONValue {
         values.params(["data.folders.classes", "data.folders.max_per_class"] + RescaleSettings.paths
                       + (values.value("data.folders.max_per_class") == .null ? [] : ["seed"]),
                       extra: ["source_fingerprint": .string(fingerprint)])
     }
 
-    func publishedPath(of file: String) -> String? { nil }
+    public func publishedPath(of file: String) -> String? { nil }
 
-    func run(_ context: StageContext) throws {
+    public func run(_ context: StageContext) throws {
         let rescaler = RescaleSettings(values).rescaler
         let writer = try ImageStoreWriter(directory: context.work.appendingPathComponent("store"), side: rescaler.side, classes: scan.classes)
         let total = scan.files.count
@@ -126,17 +126,19 @@ struct RescaleStage: Stage {
         try writer.finish()
     }
 
-    /// Scans the folder and fingerprints its files (through the memo: an unchanged file is
-    /// not read again).
-    static func fingerprint(_ scan: ClassFolderScan, memo: FingerprintMemo) throws -> String {
-        var rows: [JSONValue] = []
-        rows.reserveCapacity(scan.files.count)
+    /// Fingerprints the scanned files: SHA-256 over `path, size, SHA-256 of content` lines
+    /// in store order. Content digests come from the memo when a file's (inode, mtime, size)
+    /// is unchanged, so a warm scan reads no image content.
+    public static func fingerprint(_ scan: ClassFolderScan, memo: FingerprintMemo) throws -> String {
+        var hasher = SHA256()
+        let root = scan.root.path
         for file in scan.files {
-            let digest = try memo.sha256(of: scan.root.appendingPathComponent(file.relativePath))
-            rows.append(.array([.string(file.relativePath), .int(file.size), .string(digest)]))
+            let digest = try memo.sha256(path: root + "/" + file.relativePath, inode: file.inode,
+                                         mtimeNs: file.mtimeNs, size: Int64(file.size))
+            hasher.update("\(file.relativePath)\t\(file.size)\t\(digest)\n")
         }
         try memo.save()
-        return JSONValue.array(rows).digest
+        return hexString(hasher.finalize())
     }
 }
 

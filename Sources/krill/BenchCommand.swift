@@ -9,7 +9,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure speed: one JSON object per run (medians over repeats).",
-        subcommands: [BenchSynthCommand.self, BenchDecodeCommand.self, BenchGemmCommand.self])
+        subcommands: [BenchSynthCommand.self, BenchDecodeCommand.self, BenchGemmCommand.self, BenchFingerprintCommand.self])
 }
 
 /// Options shared by the benchmarks.
