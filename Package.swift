@@ -45,7 +45,7 @@ let package = Package(
                 swiftSettings: numericSettings),
         .target(name: "TSNE", dependencies: ["Linalg"], swiftSettings: numericSettings),
         .target(name: "Clustering", dependencies: ["Linalg"], swiftSettings: numericSettings),
-        .target(name: "SVM", dependencies: ["CSVM", "Linalg"], swiftSettings: numericSettings),
+        .target(name: "SVM", dependencies: ["CSVM", "CBLAS", "Linalg"], swiftSettings: numericSettings),
         .target(name: "Evaluation", dependencies: ["Linalg", "Clustering", "Storage"],
                 swiftSettings: numericSettings),
         .target(name: "Experiment", dependencies: ["CYAML"]),

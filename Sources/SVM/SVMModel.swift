@@ -1,5 +1,5 @@
+import CBLAS
 import CSVM
-import Dispatch
 
 /// libsvm writes training progress to stdout through a global print function: replace
 /// it once, before the first training, with one that prints nothing. A global `let` is
@@ -14,6 +14,11 @@ private let silenceLibsvm: Void = {
 /// not copied), so the model keeps the one contiguous allocation of all training nodes
 /// alive until it is freed itself. Prediction only reads the model and is safe from
 /// several threads.
+///
+/// Up to `config.precomputedKernelLimit` training rows the nodes hold the precomputed
+/// kernel matrix (libsvm's `PRECOMPUTED` kernel: row i is its serial number i+1, then
+/// K(x_i, x_j) for every j); above it they hold the features (index 1...D, zeros
+/// included, as scikit-learn's dense libsvm sees them).
 public final class SVMModel: @unchecked Sendable {
     /// Feature count D.
     public let dimensions: Int
@@ -26,11 +31,21 @@ public final class SVMModel: @unchecked Sendable {
     public let classes: [Int]
     /// Number of support vectors.
     public let supportVectorCount: Int
+    /// Whether libsvm was given the precomputed kernel matrix.
+    public let usesPrecomputedKernel: Bool
 
     private let model: UnsafeMutablePointer<svm_model>
     private let nodes: UnsafeMutablePointer<svm_node>
     private let rows: UnsafeMutablePointer<UnsafeMutablePointer<svm_node>?>
     private let targets: UnsafeMutablePointer<Double>
+    private let trainCount: Int
+    /// Support vectors (l x d, libsvm's order: grouped by class), their squared norms,
+    /// per-class counts, per-class coefficient blocks and the pairwise offsets rho.
+    private let supportVectors: [Double]
+    private let supportSquares: [Double]
+    private let counts: [Int]
+    private let coefficients: [[Double]]
+    private let rho: [Double]
 
     /// Trains on n x d row-major features with one integer class label per row.
     /// - Throws: `SVMError.invalidInput` for mismatched shapes or no rows,
@@ -47,23 +62,70 @@ public final class SVMModel: @unchecked Sendable {
         let gamma = config.resolvedGamma(x, n: n, d: d)
         // Stable sort by class: libsvm numbers classes by first appearance.
         let order = (0..<n).sorted { labels[$0] != labels[$1] ? labels[$0] < labels[$1] : $0 < $1 }
+        let precomputed = n <= config.precomputedKernelLimit
+        var parameter = SVMModel.parameter(config, gamma: gamma)
 
-        let nodes = UnsafeMutablePointer<svm_node>.allocate(capacity: n * (d + 1))
+        // Check the parameters before allocating anything large.
+        do {
+            var probeY = [Double](repeating: 0, count: 1)
+            var probeNode = [svm_node(index: -1, value: 0)]
+            let message: String? = probeNode.withUnsafeMutableBufferPointer { nb in
+                var probeRow: [UnsafeMutablePointer<svm_node>?] = [nb.baseAddress!]
+                return probeY.withUnsafeMutableBufferPointer { yb in
+                    probeRow.withUnsafeMutableBufferPointer { rb in
+                        var problem = svm_problem(l: 1, y: yb.baseAddress!, x: rb.baseAddress!)
+                        return svm_check_parameter(&problem, &parameter).map { String(cString: $0) }
+                    }
+                }
+            }
+            if let message { throw SVMError.invalidParameter(message) }
+        }
+
+        var sortedX = [Double](repeating: 0, count: n * d)
+        for (r, i) in order.enumerated() { for j in 0..<d { sortedX[r * d + j] = Double(x[i * d + j]) } }
+        let width = precomputed ? n + 2 : d + 1
+        let nodes = UnsafeMutablePointer<svm_node>.allocate(capacity: n * width)
         let rows = UnsafeMutablePointer<UnsafeMutablePointer<svm_node>?>.allocate(capacity: n)
         let targets = UnsafeMutablePointer<Double>.allocate(capacity: n)
+        var squares: [Double] = []
+        if precomputed {
+            squares = sortedX.withUnsafeBufferPointer { KernelMatrix.squares($0.baseAddress!, n: n, d: d) }
+            let kernel = KernelMatrix(kernel: config.kernel, gamma: gamma, coef0: config.coef0, degree: config.degree)
+            let block = max(1, min(n, 256))
+            var buffer = [Double](repeating: 0, count: block * n)
+            sortedX.withUnsafeBufferPointer { xb in
+                squares.withUnsafeBufferPointer { sb in
+                    buffer.withUnsafeMutableBufferPointer { bb in
+                        var r0 = 0
+                        while r0 < n {
+                            let m = min(block, n - r0)
+                            kernel.fill(bb.baseAddress!, a: xb.baseAddress! + r0 * d, m: m, aSquares: sb.baseAddress! + r0,
+                                        b: xb.baseAddress!, n: n, bSquares: sb.baseAddress!, d: d)
+                            for t in 0..<m {
+                                let row = nodes + (r0 + t) * width
+                                row[0] = svm_node(index: 0, value: Double(r0 + t + 1))
+                                let k = bb.baseAddress! + t * n
+                                for j in 0..<n { row[j + 1] = svm_node(index: Int32(j + 1), value: k[j]) }
+                                row[n + 1] = svm_node(index: -1, value: 0)
+                            }
+                            r0 += m
+                        }
+                    }
+                }
+            }
+            parameter.kernel_type = Int32(PRECOMPUTED)
+        } else {
+            for r in 0..<n {
+                let row = nodes + r * width
+                for j in 0..<d { row[j] = svm_node(index: Int32(j + 1), value: sortedX[r * d + j]) }
+                row[d] = svm_node(index: -1, value: 0)
+            }
+        }
         for (r, i) in order.enumerated() {
-            let row = nodes + r * (d + 1)
-            for j in 0..<d { row[j] = svm_node(index: Int32(j + 1), value: Double(x[i * d + j])) }
-            row[d] = svm_node(index: -1, value: 0)
-            rows[r] = row
+            rows[r] = nodes + r * width
             targets[r] = Double(labels[i])
         }
         var problem = svm_problem(l: Int32(n), y: targets, x: rows)
-        var parameter = SVMModel.parameter(config, gamma: gamma)
-        if let message = svm_check_parameter(&problem, &parameter) {
-            nodes.deallocate(); rows.deallocate(); targets.deallocate()
-            throw SVMError.invalidParameter(String(cString: message))
-        }
         guard let model = svm_train(&problem, &parameter) else {
             nodes.deallocate(); rows.deallocate(); targets.deallocate()
             throw SVMError.invalidInput("libsvm returned no model")
@@ -75,6 +137,33 @@ public final class SVMModel: @unchecked Sendable {
         self.dimensions = d
         self.config = config
         self.gamma = gamma
+        self.usesPrecomputedKernel = precomputed
+        self.trainCount = n
+        // The support vectors' features (libsvm's `sv_indices` are 1-based rows of the sorted
+        // training data) and coefficients, for predicting by GEMM.
+        let l = Int(model.pointee.l)
+        let k = Int(model.pointee.nr_class)
+        var sv = [Double](repeating: 0, count: l * d)
+        for t in 0..<l {
+            let row = Int(model.pointee.sv_indices[t]) - 1
+            for j in 0..<d { sv[t * d + j] = sortedX[row * d + j] }
+        }
+        self.supportVectors = sv
+        self.supportSquares = sv.withUnsafeBufferPointer { KernelMatrix.squares($0.baseAddress!, n: l, d: d) }
+        self.counts = (0..<k).map { Int(model.pointee.nSV[$0]) }
+        // coefficients[c] is (k - 1) x nSV[c]: row r holds sv_coef[r] over class c's support vectors.
+        var starts = [0]
+        for c in 0..<k { starts.append(starts[c] + Int(model.pointee.nSV[c])) }
+        self.coefficients = (0..<k).map { c in
+            var m = [Double](repeating: 0, count: max(k - 1, 0) * (starts[c + 1] - starts[c]))
+            let width = starts[c + 1] - starts[c]
+            for r in 0..<(k - 1) {
+                let coef = model.pointee.sv_coef[r]!
+                for t in 0..<width { m[r * width + t] = coef[starts[c] + t] }
+            }
+            return m
+        }
+        self.rho = (0..<(k * (k - 1) / 2)).map { model.pointee.rho[$0] }
         let classCount = Int(svm_get_nr_class(model))
         var classLabels = [Int32](repeating: 0, count: classCount)
         svm_get_labels(model, &classLabels)
@@ -114,29 +203,106 @@ public final class SVMModel: @unchecked Sendable {
         return p
     }
 
-    /// The predicted class of each of the n rows of `x` (n x d, row-major). Rows are
-    /// split over up to `threads` threads; each prediction is independent, so the result
-    /// does not depend on the thread count.
-    public func predict(_ x: [Float], n: Int, threads: Int = 2) -> [Int] {
-        precondition(x.count == n * dimensions, "SVM predict: \(x.count) values for \(n) x \(dimensions)")
-        guard n > 0 else { return [] }
-        var out = [Int](repeating: 0, count: n)
+    /// The predicted class of each of the n rows of `x` (n x d, row-major).
+    ///
+    /// libsvm's one-vs-one vote, computed in bulk: the kernel between a block of rows and
+    /// all support vectors by one dgemm, each class's share of every pairwise decision value
+    /// by one dgemm with its coefficients, then dec(i, j) = share_i[j-1] + share_j[i] - rho
+    /// votes for i when positive, else for j, and the first class with most votes wins, as
+    /// in `svm_predict_values`. (Only the summation order differs from libsvm's loop.)
+    public func predict(_ x: [Float], n: Int) -> [Int] {
         let d = dimensions
-        let workers = max(1, min(threads, n / 64 + 1))
-        x.withUnsafeBufferPointer { xb in
-            out.withUnsafeMutableBufferPointer { ob in
-                let xp = xb.baseAddress!
-                let op = ob.baseAddress!
-                DispatchQueue.concurrentPerform(iterations: workers) { w in
-                    let query = UnsafeMutablePointer<svm_node>.allocate(capacity: d + 1)
-                    defer { query.deallocate() }
-                    query[d] = svm_node(index: -1, value: 0)
-                    for i in (n * w / workers)..<(n * (w + 1) / workers) {
-                        for j in 0..<d { query[j] = svm_node(index: Int32(j + 1), value: Double(xp[i * d + j])) }
-                        op[i] = Int(svm_predict(model, query))
+        precondition(x.count == n * d, "SVM predict: \(x.count) values for \(n) x \(d)")
+        guard n > 0 else { return [] }
+        let k = classes.count
+        let l = supportVectors.count / d
+        guard k > 1 else { return [Int](repeating: classes.first ?? 0, count: n) }
+        let kernel = KernelMatrix(kernel: config.kernel, gamma: gamma, coef0: config.coef0, degree: config.degree)
+        var starts = [0]
+        for c in 0..<k { starts.append(starts[c] + counts[c]) }
+        var out = [Int](repeating: 0, count: n)
+        let block = 512
+        var qx = [Double](repeating: 0, count: block * d)
+        var kv = [Double](repeating: 0, count: block * l)
+        var shares = (0..<k).map { _ in [Double](repeating: 0, count: block * (k - 1)) }
+        var votes = [Int](repeating: 0, count: k)
+        var r0 = 0
+        while r0 < n {
+            let m = min(block, n - r0)
+            for t in 0..<(m * d) { qx[t] = Double(x[r0 * d + t]) }
+            let qs = qx.withUnsafeBufferPointer { KernelMatrix.squares($0.baseAddress!, n: m, d: d) }
+            kv.withUnsafeMutableBufferPointer { kb in
+                qx.withUnsafeBufferPointer { qb in
+                    supportVectors.withUnsafeBufferPointer { sb in
+                        supportSquares.withUnsafeBufferPointer { ssb in
+                            qs.withUnsafeBufferPointer { qsb in
+                                kernel.fill(kb.baseAddress!, a: qb.baseAddress!, m: m, aSquares: qsb.baseAddress!,
+                                            b: sb.baseAddress!, n: l, bSquares: ssb.baseAddress!, d: d)
+                            }
+                        }
+                    }
+                }
+                for c in 0..<k where counts[c] > 0 {
+                    coefficients[c].withUnsafeBufferPointer { cb in
+                        shares[c].withUnsafeMutableBufferPointer { hb in
+                            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(k - 1), Int32(counts[c]),
+                                        1, kb.baseAddress! + starts[c], Int32(l), cb.baseAddress!, Int32(counts[c]),
+                                        0, hb.baseAddress!, Int32(k - 1))
+                        }
                     }
                 }
             }
+            for c in 0..<k where counts[c] == 0 {
+                for t in 0..<(m * (k - 1)) { shares[c][t] = 0 }
+            }
+            for t in 0..<m {
+                for c in 0..<k { votes[c] = 0 }
+                var p = 0
+                for i in 0..<k {
+                    for j in (i + 1)..<k {
+                        let dec = shares[i][t * (k - 1) + (j - 1)] + shares[j][t * (k - 1) + i] - rho[p]
+                        if dec > 0 { votes[i] += 1 } else { votes[j] += 1 }
+                        p += 1
+                    }
+                }
+                var best = 0
+                for c in 1..<k where votes[c] > votes[best] { best = c }
+                out[r0 + t] = classes[best]
+            }
+            r0 += m
+        }
+        return out
+    }
+
+    /// libsvm's own `svm_predict`, one row at a time: the reference `predict` is tested against.
+    func predictWithLibsvm(_ x: [Float], n: Int) -> [Int] {
+        let d = dimensions
+        let l = supportVectors.count / d
+        let kernel = KernelMatrix(kernel: config.kernel, gamma: gamma, coef0: config.coef0, degree: config.degree)
+        let width = usesPrecomputedKernel ? trainCount + 2 : d + 1
+        let query = UnsafeMutablePointer<svm_node>.allocate(capacity: width)
+        defer { query.deallocate() }
+        var out: [Int] = []
+        var kv = [Double](repeating: 0, count: l)
+        for i in 0..<n {
+            let row = (0..<d).map { Double(x[i * d + $0]) }
+            if usesPrecomputedKernel {
+                let square = KernelMatrix.squares(row, n: 1, d: d)
+                kv.withUnsafeMutableBufferPointer { kb in
+                    kernel.fill(kb.baseAddress!, a: row, m: 1, aSquares: square, b: supportVectors, n: l,
+                                bSquares: supportSquares, d: d)
+                }
+                for t in 0..<width { query[t] = svm_node(index: Int32(t), value: 0) }
+                for t in 0..<l {
+                    let serial = Int(model.pointee.sv_indices[t])
+                    query[serial] = svm_node(index: Int32(serial), value: kv[t])
+                }
+                query[width - 1] = svm_node(index: -1, value: 0)
+            } else {
+                for j in 0..<d { query[j] = svm_node(index: Int32(j + 1), value: row[j]) }
+                query[d] = svm_node(index: -1, value: 0)
+            }
+            out.append(Int(svm_predict(model, query)))
         }
         return out
     }

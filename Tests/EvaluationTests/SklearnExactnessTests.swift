@@ -1,6 +1,6 @@
 import XCTest
 import Clustering
-import SVM
+@testable import SVM
 @testable import Evaluation
 
 /// krill's figures against scikit-learn's on the committed fixture.
@@ -45,11 +45,16 @@ final class SklearnExactnessTests: XCTestCase {
             let name = cfg["name"] as! String
             let gamma: SVMConfig.Gamma
             if let g = cfg["gamma"] as? Double { gamma = .value(g) } else { gamma = SVMConfig.Gamma(cfg["gamma"] as! String)! }
-            let config = SVMConfig(kernel: SVMConfig.Kernel(rawValue: cfg["kernel"] as! String)!, C: cfg["C"] as! Double,
-                                   gamma: gamma, coef0: cfg["coef0"] as! Double, degree: cfg["degree"] as! Int)
-            let model = try SVMModel.fit(x: train.x, n: train.n, d: f.d, labels: train.labels, config: config)
-            XCTAssertEqual(model.gamma, cfg["gamma_value"] as! Double, accuracy: 1e-12 * model.gamma, name)
-            XCTAssertEqual(model.predict(test.x, n: test.n), cfg["predictions"] as! [Int], name)
+            for limit in [0, 6000] {  // libsvm evaluating kernels itself, then the precomputed kernel matrix
+                let config = SVMConfig(kernel: SVMConfig.Kernel(rawValue: cfg["kernel"] as! String)!, C: cfg["C"] as! Double,
+                                       gamma: gamma, coef0: cfg["coef0"] as! Double, degree: cfg["degree"] as! Int,
+                                       precomputedKernelLimit: limit)
+                let model = try SVMModel.fit(x: train.x, n: train.n, d: f.d, labels: train.labels, config: config)
+                XCTAssertEqual(model.usesPrecomputedKernel, limit > 0)
+                XCTAssertEqual(model.gamma, cfg["gamma_value"] as! Double, accuracy: 1e-12 * model.gamma, name)
+                XCTAssertEqual(model.predict(test.x, n: test.n), cfg["predictions"] as! [Int], "\(name) limit \(limit)")
+                XCTAssertEqual(model.predictWithLibsvm(test.x, n: test.n), cfg["predictions"] as! [Int], "libsvm \(name) limit \(limit)")
+            }
         }
     }
 

@@ -21,7 +21,14 @@ final class SVMModelTests: XCTestCase {
         for kernel in SVMConfig.Kernel.allCases {
             let model = try SVMModel.fit(x: x, n: 120, d: 4, labels: y,
                                          config: SVMConfig(kernel: kernel, C: 10, gamma: .scale, coef0: 1))
+            XCTAssertTrue(model.usesPrecomputedKernel)
             XCTAssertEqual(model.predict(x, n: 120), y, "\(kernel)")
+            let direct = try SVMModel.fit(x: x, n: 120, d: 4, labels: y,
+                                          config: SVMConfig(kernel: kernel, C: 10, gamma: .scale, coef0: 1, precomputedKernelLimit: 100))
+            XCTAssertFalse(direct.usesPrecomputedKernel)
+            XCTAssertEqual(direct.predict(x, n: 120), y, "\(kernel)")
+            XCTAssertEqual(direct.predictWithLibsvm(x, n: 120), y, "\(kernel)")
+            XCTAssertEqual(model.predictWithLibsvm(x, n: 120), y, "\(kernel)")
             XCTAssertEqual(model.classes, [2, 5, 7])
             XCTAssertGreaterThan(model.supportVectorCount, 0)
         }
@@ -38,6 +45,7 @@ final class SVMModelTests: XCTestCase {
         }
         let n = y.count
         let rbf = try SVMModel.fit(x: x, n: n, d: 2, labels: y, config: SVMConfig(kernel: .rbf, C: 100, gamma: .value(2)))
+        XCTAssertEqual(rbf.predict(x, n: n), rbf.predictWithLibsvm(x, n: n))
         let correct = zip(rbf.predict(x, n: n), y).filter { $0 == $1 }.count
         XCTAssertGreaterThan(Double(correct) / Double(n), 0.95)
     }
@@ -52,8 +60,12 @@ final class SVMModelTests: XCTestCase {
             expected = try SVMModel.fit(x: x, n: 90, d: 4, labels: y, config: SVMConfig(kernel: .poly, C: 1, gamma: .auto))
                 .predict(test, n: 90)
         }
-        XCTAssertEqual(model!.predict(test, n: 90, threads: 1), expected)
-        XCTAssertEqual(model!.predict(test, n: 90, threads: 3), expected)
+        XCTAssertEqual(model!.predict(test, n: 90), expected)
+        let (x, y) = blobs(per: 30, spread: 1.0, seed: 3)
+        let direct = try SVMModel.fit(x: x, n: 90, d: 4, labels: y,
+                                      config: SVMConfig(kernel: .poly, C: 1, gamma: .auto, precomputedKernelLimit: 0))
+        XCTAssertEqual(direct.predict(test, n: 90), expected)
+        XCTAssertEqual(model!.predictWithLibsvm(test, n: 90), expected)
         XCTAssertEqual(model!.gamma, 0.25)
     }
 

@@ -1,0 +1,155 @@
+import Foundation
+
+/// The t-SNE gradient, with the factor 4 of the textbook formula left out (as openTSNE
+/// does; the learning rate absorbs it):
+///
+///   g_i = Σ_j e p_ij w_ij (y_i - y_j)  -  (1/Z) Σ_j w_ij² (y_i - y_j),
+///   w_ij = 1 / (1 + |y_i - y_j|²),  Z = Σ_{k≠l} w_kl,
+///
+/// with e the exaggeration. The attractive part runs over the sparse P; the repulsive
+/// part and Z either exactly (O(N²), for tests) or with Barnes-Hut on a quadtree.
+public enum Gradient {
+    /// The gradient (n x 2) and Z at layout `y` (n x 2).
+    public static func barnesHut(_ p: Affinities, _ y: [Float], exaggeration: Double, theta: Double,
+                                 threads: Int = 2) -> (gradient: [Double], z: Double) {
+        let n = p.n
+        var grad = [Double](repeating: 0, count: 2 * n)
+        let chunks = max(1, min(64, n / 32))
+        var partialZ = [Double](repeating: 0, count: chunks)
+        y.withUnsafeBufferPointer { yb in
+            let yp = yb.baseAddress!
+            let tree = QuadTree(yp, n: n)
+            let theta2 = theta * theta
+            grad.withUnsafeMutableBufferPointer { gb in
+                partialZ.withUnsafeMutableBufferPointer { zb in
+                    let gp = gb.baseAddress!, zp = zb.baseAddress!
+                    tree.centerX.withUnsafeBufferPointer { _ in
+                        forEachChunk(n, chunks: chunks, threads: threads) { chunk, range in
+                            var z = 0.0
+                            var stack = [Int32](repeating: 0, count: 4 * 128 + 8)
+                            tree.massX.withUnsafeBufferPointer { mxb in
+                            tree.massY.withUnsafeBufferPointer { myb in
+                            tree.halfWidth.withUnsafeBufferPointer { hwb in
+                            tree.count.withUnsafeBufferPointer { cb in
+                            tree.firstChild.withUnsafeBufferPointer { fcb in
+                            stack.withUnsafeMutableBufferPointer { sb in
+                                let mx = mxb.baseAddress!, my = myb.baseAddress!, hw = hwb.baseAddress!
+                                let cnt = cb.baseAddress!, fc = fcb.baseAddress!, st = sb.baseAddress!
+                                for i in range {
+                                    let xi = Double(yp[2 * i]), yi = Double(yp[2 * i + 1])
+                                    var rx = 0.0, ry = 0.0
+                                    var top = 0
+                                    st[0] = 0
+                                    top = 1
+                                    while top > 0 {
+                                        top -= 1
+                                        let node = Int(st[top])
+                                        let c = cnt[node]
+                                        if c == 0 { continue }
+                                        let dx = xi - mx[node], dy = yi - my[node]
+                                        let d2 = dx * dx + dy * dy
+                                        let child = fc[node]
+                                        let width = 2 * hw[node]
+                                        if child < 0 || width * width < theta2 * d2 {
+                                            let q = 1 / (1 + d2)
+                                            let m = Double(c)
+                                            if child < 0 && d2 == 0 {
+                                                z += (m - 1)
+                                            } else {
+                                                z += m * q
+                                                let f = m * q * q
+                                                rx += f * dx
+                                                ry += f * dy
+                                            }
+                                        } else {
+                                            let first = Int32(child)
+                                            st[top] = first; st[top + 1] = first + 1
+                                            st[top + 2] = first + 2; st[top + 3] = first + 3
+                                            top += 4
+                                        }
+                                    }
+                                    gp[2 * i] = -rx
+                                    gp[2 * i + 1] = -ry
+                                }
+                            }}}}}}
+                            zp[chunk] = z
+                        }
+                    }
+                }
+            }
+        }
+        var z = 0.0
+        for c in partialZ { z += c }
+        finish(&grad, p, y, exaggeration: exaggeration, z: z, threads: threads)
+        return (grad, z)
+    }
+
+    /// The exact gradient and Z (O(N²)): the reference the Barnes-Hut version is tested against.
+    public static func exact(_ p: Affinities, _ y: [Float], exaggeration: Double) -> (gradient: [Double], z: Double) {
+        let n = p.n
+        var grad = [Double](repeating: 0, count: 2 * n)
+        var z = 0.0
+        for i in 0..<n {
+            for j in 0..<n where j != i {
+                let dx = Double(y[2 * i]) - Double(y[2 * j]), dy = Double(y[2 * i + 1]) - Double(y[2 * j + 1])
+                let q = 1 / (1 + dx * dx + dy * dy)
+                z += q
+                grad[2 * i] -= q * q * dx
+                grad[2 * i + 1] -= q * q * dy
+            }
+        }
+        finish(&grad, p, y, exaggeration: exaggeration, z: z, threads: 1)
+        return (grad, z)
+    }
+
+    /// Turns the unnormalised repulsion in `grad` into the full gradient: divides it by Z
+    /// and adds the attraction over P.
+    static func finish(_ grad: inout [Double], _ p: Affinities, _ y: [Float], exaggeration: Double, z: Double, threads: Int) {
+        let n = p.n
+        let invZ = z > 0 ? 1 / z : 0
+        grad.withUnsafeMutableBufferPointer { gb in
+            let gp = gb.baseAddress!
+            p.rowStart.withUnsafeBufferPointer { rs in
+                p.columns.withUnsafeBufferPointer { cs in
+                    p.values.withUnsafeBufferPointer { vs in
+                        y.withUnsafeBufferPointer { yb in
+                            let yp = yb.baseAddress!
+                            forEachChunk(n, chunks: 64, threads: threads) { _, range in
+                                for i in range {
+                                    let xi = Double(yp[2 * i]), yi = Double(yp[2 * i + 1])
+                                    var ax = 0.0, ay = 0.0
+                                    for t in rs[i]..<rs[i + 1] {
+                                        let j = Int(cs[t])
+                                        let dx = xi - Double(yp[2 * j]), dy = yi - Double(yp[2 * j + 1])
+                                        let w = Double(vs[t]) / (1 + dx * dx + dy * dy)
+                                        ax += w * dx
+                                        ay += w * dy
+                                    }
+                                    gp[2 * i] = exaggeration * ax + gp[2 * i] * invZ
+                                    gp[2 * i + 1] = exaggeration * ay + gp[2 * i + 1] * invZ
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// KL(P || Q) = Σ p_ij ln(p_ij / q_ij) over the nonzero p_ij, q_ij = w_ij / Z.
+    public static func klDivergence(_ p: Affinities, _ y: [Float], z: Double) -> Double {
+        var kl = 0.0
+        let logZ = log(z)
+        for i in 0..<p.n {
+            for t in p.rowStart[i]..<p.rowStart[i + 1] {
+                let pij = Double(p.values[t])
+                guard pij > 0 else { continue }
+                let j = Int(p.columns[t])
+                let dx = Double(y[2 * i]) - Double(y[2 * j]), dy = Double(y[2 * i + 1]) - Double(y[2 * j + 1])
+                // ln q_ij = -ln(1 + d²) - ln Z
+                kl += pij * (log(pij) + log(1 + dx * dx + dy * dy) + logZ)
+            }
+        }
+        return kl
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+
+/// Gradient descent on a t-SNE layout, openTSNE's schedule: `earlyExaggerationIterations`
+/// steps with P multiplied by `earlyExaggeration` and momentum `initialMomentum`, then the
+/// remaining steps with exaggeration 1 and `finalMomentum`. Each step:
+///
+///   gains  = gains + 0.2 where the gradient and the last update point the same way
+///            (the gradient's sign differs from the update's), gains * 0.8 elsewhere,
+///            then at least `minGain` (delta-bar-delta, Jacobs 1988);
+///   update = momentum * update - learningRate * gains * gradient   (clipped to
+///            `maxStepNorm` per point);
+///   y     += update, then y is re-centred on the origin.
+///
+/// The gains and update persist across the phase change, as in openTSNE's two calls
+/// sharing one optimiser.
+public enum Optimizer {
+    /// Optimises `initial` (n x 2) against affinities `p`.
+    public static func optimize(_ p: Affinities, initial: [Float], config: TSNEConfig) -> TSNEResult {
+        let n = p.n
+        precondition(initial.count == 2 * n, "t-SNE: initial layout has \(initial.count) values for \(n) points")
+        var y = initial
+        var update = [Double](repeating: 0, count: 2 * n)
+        var gains = [Double](repeating: 1, count: 2 * n)
+        let early = min(config.earlyExaggerationIterations, config.iterations)
+        for iteration in 0..<config.iterations {
+            let exaggerated = iteration < early
+            let exaggeration = exaggerated ? config.earlyExaggeration : 1
+            let momentum = exaggerated ? config.initialMomentum : config.finalMomentum
+            let rate = config.learningRate.value(points: n, exaggeration: exaggeration)
+            let (grad, _) = Gradient.barnesHut(p, y, exaggeration: exaggeration, theta: config.theta, threads: config.threads)
+            let maxStep = config.maxStepNorm ?? .infinity
+            var mx = 0.0, my = 0.0
+            var ny = [Double](repeating: 0, count: 2 * n)
+            for i in 0..<n {
+                for a in 0..<2 {
+                    let t = 2 * i + a
+                    let g = grad[t]
+                    if (g > 0) != (update[t] > 0) { gains[t] += 0.2 } else { gains[t] *= 0.8 }
+                    if gains[t] < config.minGain { gains[t] = config.minGain }
+                    update[t] = momentum * update[t] - rate * gains[t] * g
+                }
+                let norm = (update[2 * i] * update[2 * i] + update[2 * i + 1] * update[2 * i + 1]).squareRoot()
+                if norm > maxStep {
+                    update[2 * i] *= maxStep / norm
+                    update[2 * i + 1] *= maxStep / norm
+                }
+                ny[2 * i] = Double(y[2 * i]) + update[2 * i]
+                ny[2 * i + 1] = Double(y[2 * i + 1]) + update[2 * i + 1]
+                mx += ny[2 * i]; my += ny[2 * i + 1]
+            }
+            mx /= Double(n); my /= Double(n)
+            for i in 0..<n {
+                y[2 * i] = Float(ny[2 * i] - mx)
+                y[2 * i + 1] = Float(ny[2 * i + 1] - my)
+            }
+        }
+        let z = Gradient.barnesHut(p, y, exaggeration: 1, theta: config.theta, threads: config.threads).z
+        return TSNEResult(embedding: y, kl: Gradient.klDivergence(p, y, z: z), iterations: config.iterations)
+    }
+}

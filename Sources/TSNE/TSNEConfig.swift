@@ -1,0 +1,75 @@
+/// Parameters of a t-SNE run, named as in openTSNE/scikit-learn.
+public struct TSNEConfig: Sendable, Equatable {
+    /// The step size of gradient descent, or openTSNE's rule for it.
+    public enum LearningRate: Sendable, Equatable {
+        /// max(N / exaggeration, 50), evaluated per phase as openTSNE does: N / 12 during
+        /// early exaggeration 12, N afterwards. (scikit-learn's `auto` is the same value
+        /// divided by 4 because its gradient carries the factor 4 that krill's and
+        /// openTSNE's omit: the steps are the same.)
+        case auto
+        case fixed(Double)
+
+        /// The learning rate for n points under `exaggeration`.
+        public func value(points n: Int, exaggeration: Double) -> Double {
+            switch self {
+            case .auto: return max(Double(n) / exaggeration, 50)
+            case .fixed(let v): return v
+            }
+        }
+    }
+
+    /// Effective number of neighbours; each point's Gaussian is calibrated on its
+    /// k = min(N - 1, 3 * perplexity) nearest neighbours.
+    public var perplexity: Double
+    /// Factor on P during the early-exaggeration phase.
+    public var earlyExaggeration: Double
+    /// Iterations of the early-exaggeration phase (openTSNE: 250), included in `iterations`.
+    public var earlyExaggerationIterations: Int
+    /// Total iterations, early exaggeration included (750 = 250 + openTSNE's 500).
+    public var iterations: Int
+    public var learningRate: LearningRate
+    /// Barnes-Hut accuracy: a quadtree cell of width w at distance r is summarised when
+    /// w / r < theta (0: exact).
+    public var theta: Double
+    /// Momentum during early exaggeration, then in the normal phase.
+    public var initialMomentum: Double
+    public var finalMomentum: Double
+    /// Lower bound of the delta-bar-delta gains.
+    public var minGain: Double
+    /// A point's update is scaled down to this length when longer (openTSNE's
+    /// `max_step_norm`, 5); nil: no clipping.
+    public var maxStepNorm: Double?
+    /// Seeds the tiny jitter added to the PCA initialisation.
+    public var seed: UInt64
+    /// Worker threads for neighbours, gradient and tree walks. Results do not depend on it.
+    public var threads: Int
+
+    public init(perplexity: Double = 30, earlyExaggeration: Double = 12, earlyExaggerationIterations: Int = 250,
+                iterations: Int = 750, learningRate: LearningRate = .auto, theta: Double = 0.5,
+                initialMomentum: Double = 0.5, finalMomentum: Double = 0.8, minGain: Double = 0.01,
+                maxStepNorm: Double? = 5, seed: UInt64 = 0, threads: Int = 2) {
+        self.perplexity = perplexity
+        self.earlyExaggeration = earlyExaggeration
+        self.earlyExaggerationIterations = earlyExaggerationIterations
+        self.iterations = iterations
+        self.learningRate = learningRate
+        self.theta = theta
+        self.initialMomentum = initialMomentum
+        self.finalMomentum = finalMomentum
+        self.minGain = minGain
+        self.maxStepNorm = maxStepNorm
+        self.seed = seed
+        self.threads = threads
+    }
+}
+
+/// A t-SNE layout.
+public struct TSNEResult: Sendable, Equatable {
+    /// n x 2 row-major coordinates.
+    public var embedding: [Float]
+    /// KL(P || Q) of the final layout (nats), with P the symmetrised affinities and Q's
+    /// normalisation Z estimated by the same Barnes-Hut tree as the gradient (as openTSNE
+    /// and scikit-learn report it; exact when theta is 0).
+    public var kl: Double
+    public var iterations: Int
+}

@@ -1,0 +1,178 @@
+import XCTest
+import Linalg
+import TestSupport
+@testable import TSNE
+
+final class TSNETests: XCTestCase {
+    /// k Gaussian clusters of `per` points in d dimensions, means N(0, sep²), unit noise.
+    static func clusters(k: Int, per: Int, d: Int, separation: Float, seed: UInt64) -> (x: [Float], labels: [Int]) {
+        var random = RandomStream(seed: seed, "tsne-clusters")
+        let means = (0..<(k * d)).map { _ in random.normal() * separation }
+        var x: [Float] = [], labels: [Int] = []
+        for i in 0..<(k * per) {
+            let c = i % k
+            labels.append(c)
+            for j in 0..<d { x.append(means[c * d + j] + random.normal()) }
+        }
+        return (x, labels)
+    }
+
+    /// Fraction of each point's 10 nearest neighbours in the layout with the same class.
+    static func neighbourAgreement(_ y: [Float], labels: [Int], k: Int = 10) -> Double {
+        let n = labels.count
+        var agree = 0
+        for i in 0..<n {
+            var d = (0..<n).map { j -> (Float, Int) in
+                let dx = y[2 * i] - y[2 * j], dy = y[2 * i + 1] - y[2 * j + 1]
+                return (j == i ? .infinity : dx * dx + dy * dy, j)
+            }
+            d.sort { $0.0 < $1.0 }
+            agree += d.prefix(k).filter { labels[$0.1] == labels[i] }.count
+        }
+        return Double(agree) / Double(n * k)
+    }
+
+    func testSeparatedClustersStaySeparatedAndRunIsDeterministic() {
+        let (x, labels) = Self.clusters(k: 5, per: 60, d: 20, separation: 4, seed: 1)
+        let config = TSNEConfig(perplexity: 30, iterations: 500, seed: 7)
+        let result = TSNE.embed(x, n: 300, d: 20, config: config)
+        XCTAssertGreaterThan(Self.neighbourAgreement(result.embedding, labels: labels), 0.95)
+        XCTAssertTrue(result.kl.isFinite && result.kl > 0 && result.kl < 2, "KL \(result.kl)")
+        var oneThread = config
+        oneThread.threads = 1
+        XCTAssertEqual(TSNE.embed(x, n: 300, d: 20, config: oneThread), result, "thread count must not matter")
+        var shorter = config
+        shorter.iterations = 300
+        let again = TSNE.embed(x, n: 300, d: 20, config: shorter)
+        XCTAssertEqual(again, TSNE.embed(x, n: 300, d: 20, config: shorter))
+    }
+
+    func testBarnesHutGradientAgainstExact() {
+        let (x, _) = Self.clusters(k: 3, per: 40, d: 5, separation: 3, seed: 2)
+        let p = Affinities.perplexityBased(x, n: 120, d: 5, perplexity: 10)
+        var random = RandomStream(seed: 3, "layout")
+        let y = (0..<240).map { _ in random.normal() * 5 }
+        for exaggeration in [1.0, 12.0] {
+            let exact = Gradient.exact(p, y, exaggeration: exaggeration)
+            let bh0 = Gradient.barnesHut(p, y, exaggeration: exaggeration, theta: 0)
+            XCTAssertEqual(bh0.z, exact.z, accuracy: 1e-9 * exact.z)
+            let scale = exact.gradient.map(abs).max()!
+            for t in 0..<240 { XCTAssertEqual(bh0.gradient[t], exact.gradient[t], accuracy: 1e-9 * scale) }
+            let bh = Gradient.barnesHut(p, y, exaggeration: exaggeration, theta: 0.5)
+            XCTAssertEqual(bh.z, exact.z, accuracy: 0.02 * exact.z)
+            var errNorm = 0.0, norm = 0.0
+            for t in 0..<240 {
+                errNorm += (bh.gradient[t] - exact.gradient[t]) * (bh.gradient[t] - exact.gradient[t])
+                norm += exact.gradient[t] * exact.gradient[t]
+            }
+            XCTAssertLessThan((errNorm / norm).squareRoot(), 0.05)
+        }
+    }
+
+    func testCoincidentPointsDoNotBreakTheTree() {
+        let y: [Float] = [0, 0, 0, 0, 0, 0, 1, 1, 1, 1.0000001]
+        let p = Affinities.symmetrize([1, 1, 1, 1, 1], indices: [1, 2, 0, 4, 3], n: 5, k: 1)
+        let exact = Gradient.exact(p, y, exaggeration: 1)
+        let bh = Gradient.barnesHut(p, y, exaggeration: 1, theta: 0)
+        XCTAssertEqual(bh.z, exact.z, accuracy: 1e-9)
+        for t in 0..<10 { XCTAssertEqual(bh.gradient[t], exact.gradient[t], accuracy: 1e-9) }
+    }
+
+    func testPerplexityCalibrationHitsTheEntropy() {
+        let (x, _) = Self.clusters(k: 4, per: 50, d: 10, separation: 2, seed: 4)
+        for perplexity in [5.0, 20.0, 50.0] {
+            let k = Affinities.neighbourCount(points: 200, perplexity: perplexity)
+            XCTAssertEqual(k, min(199, Int(3 * perplexity)))
+            let nn = NearestNeighbors.exact(x, n: 200, d: 10, k: k)
+            let cond = Affinities.conditionalProbabilities(nn, n: 200, perplexity: perplexity)
+            for i in 0..<200 {
+                let row = cond[(i * k)..<((i + 1) * k)].map(Double.init)
+                XCTAssertEqual(row.reduce(0, +), 1, accuracy: 1e-5)
+                let entropy = -row.filter { $0 > 0 }.reduce(0) { $0 + $1 * log($1) }
+                XCTAssertEqual(entropy, log(perplexity), accuracy: 1e-4, "perplexity \(perplexity) row \(i)")
+            }
+        }
+    }
+
+    func testSymmetrisedAffinitiesSumToOneAndAreSymmetric() {
+        let (x, _) = Self.clusters(k: 3, per: 30, d: 6, separation: 2, seed: 5)
+        let p = Affinities.perplexityBased(x, n: 90, d: 6, perplexity: 8)
+        XCTAssertEqual(p.values.reduce(0.0) { $0 + Double($1) }, 1, accuracy: 1e-5)
+        var dense = [Float](repeating: 0, count: 90 * 90)
+        for i in 0..<90 {
+            for t in p.rowStart[i]..<p.rowStart[i + 1] { dense[i * 90 + Int(p.columns[t])] = p.values[t] }
+            XCTAssertEqual(dense[i * 90 + i], 0)
+        }
+        for i in 0..<90 { for j in 0..<90 { XCTAssertEqual(dense[i * 90 + j], dense[j * 90 + i]) } }
+    }
+
+    func testNearestNeighboursAgainstBruteForce() {
+        var random = RandomStream(seed: 6, "nn")
+        let n = 5000, d = 7, k = 12  // more than one query and candidate block
+        let x = (0..<(n * d)).map { _ in random.normal() }
+        let nn = NearestNeighbors.exact(x, n: n, d: d, k: k)
+        for i in stride(from: 0, to: n, by: 97) {
+            var all = (0..<n).filter { $0 != i }.map { j -> (Double, Int) in
+                var s = 0.0
+                for c in 0..<d { let v = Double(x[i * d + c]) - Double(x[j * d + c]); s += v * v }
+                return (s, j)
+            }
+            all.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+            XCTAssertEqual(nn.indices[(i * k)..<((i + 1) * k)].map(Int.init), all.prefix(k).map { $0.1 }, "row \(i)")
+            expectClose(nn.squaredDistances[(i * k)..<((i + 1) * k)], all.prefix(k).map { Float($0.0) }, tolerance: 1e-5)
+        }
+    }
+
+    func testPCAInitialisationScaleAxesAndSign() {
+        // Variance 9 along (1,1,0)/√2, 1 along (1,-1,0)/√2, 0.01 along z.
+        var random = RandomStream(seed: 8, "pca")
+        var x: [Float] = []
+        for _ in 0..<500 {
+            let a: Float = 3 * random.normal(), b: Float = random.normal(), c: Float = 0.1 * random.normal()
+            let root2 = Float(2).squareRoot()
+            let u: Float = (a + b) / root2 + 5
+            let v: Float = (a - b) / root2 - 1
+            x += [u, v, c]
+        }
+        let axes = Initialization.principalAxes(x, n: 500, d: 3, count: 2)
+        XCTAssertEqual(abs(axes[0]), 1 / 2.squareRoot(), accuracy: 0.02)
+        XCTAssertEqual(axes[1], axes[0], accuracy: 0.03)
+        XCTAssertGreaterThan(axes[0], 0, "largest loading positive")
+        XCTAssertEqual(abs(axes[3] + axes[4]), 0, accuracy: 0.03)
+        XCTAssertEqual(abs(axes[5]), 0, accuracy: 0.02)
+        let y = Initialization.pca(x, n: 500, d: 3, seed: 1)
+        let mean = (0..<500).reduce(0.0) { $0 + Double(y[2 * $1]) } / 500
+        let std = ((0..<500).reduce(0.0) { $0 + (Double(y[2 * $1]) - mean) * (Double(y[2 * $1]) - mean) } / 500).squareRoot()
+        XCTAssertEqual(std, 1e-4, accuracy: 1e-6)
+        XCTAssertEqual(Initialization.pca(x, n: 500, d: 3, seed: 1), y)
+    }
+
+    func testProcrustesRecoversRotationReflectionAndTranslation() {
+        var random = RandomStream(seed: 9, "procrustes")
+        let reference = (0..<200).map { _ in random.normal() * 10 }
+        let angle = 1.1
+        let c = Float(cos(angle)), s = Float(sin(angle))
+        var rotated = [Float](repeating: 0, count: 200)
+        var reflected = [Float](repeating: 0, count: 200)
+        for i in 0..<100 {
+            let x = reference[2 * i], y = reference[2 * i + 1]
+            rotated[2 * i] = c * x - s * y + 7
+            rotated[2 * i + 1] = s * x + c * y - 3
+            reflected[2 * i] = -x + 2
+            reflected[2 * i + 1] = y + 1
+        }
+        expectClose(Procrustes.align(rotated, to: reference), reference, tolerance: 1e-4)
+        expectClose(Procrustes.align(reflected, to: reference), reference, tolerance: 1e-4)
+        // Without reflection a mirrored layout cannot be matched exactly, but it is still a rigid motion.
+        let rigid = Procrustes.align(reflected, to: reference, allowReflection: false)
+        let d01 = hypot(rigid[0] - rigid[2], rigid[1] - rigid[3]), r01 = hypot(reference[0] - reference[2], reference[1] - reference[3])
+        XCTAssertEqual(d01, r01, accuracy: 1e-3)
+    }
+
+    func testLearningRateAuto() {
+        XCTAssertEqual(TSNEConfig.LearningRate.auto.value(points: 2700, exaggeration: 12), 225)
+        XCTAssertEqual(TSNEConfig.LearningRate.auto.value(points: 2700, exaggeration: 1), 2700)
+        XCTAssertEqual(TSNEConfig.LearningRate.auto.value(points: 300, exaggeration: 12), 50)
+        XCTAssertEqual(TSNEConfig.LearningRate.fixed(200).value(points: 300, exaggeration: 12), 200)
+    }
+}
