@@ -41,8 +41,9 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CImageCodecs"], swiftSettings: numericSettings),
         .target(name: "Datasets", dependencies: ["Linalg", "Imaging", "Storage"],
                 swiftSettings: numericSettings),
+        // ConvNet's hot loops are written for -Ounchecked (no overflow traps, so they vectorise).
         .target(name: "ConvNet", dependencies: ["Linalg", "Datasets", "Storage", "CBLAS"],
-                swiftSettings: numericSettings),
+                swiftSettings: numericSettings + [.unsafeFlags(["-Ounchecked"])]),
         .executableTarget(
             name: "krill",
             dependencies: [
