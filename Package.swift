@@ -41,8 +41,9 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CImageCodecs", "Storage"], swiftSettings: numericSettings),
         .target(name: "Datasets", dependencies: ["Linalg", "Imaging", "Storage"],
                 swiftSettings: numericSettings),
+        // ConvNet's hot loops are written for -Ounchecked (no overflow traps, so they vectorise).
         .target(name: "ConvNet", dependencies: ["Linalg", "Datasets", "Storage", "CBLAS"],
-                swiftSettings: numericSettings),
+                swiftSettings: numericSettings + [.unsafeFlags(["-Ounchecked"])]),
         .target(name: "TSNE", dependencies: ["Linalg"], swiftSettings: numericSettings),
         .target(name: "Clustering", dependencies: ["Linalg"], swiftSettings: numericSettings),
         .target(name: "SVM", dependencies: ["CSVM", "CBLAS", "Linalg"], swiftSettings: numericSettings),

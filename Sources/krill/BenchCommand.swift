@@ -9,7 +9,9 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure speed: one JSON object per run (medians over repeats).",
-        subcommands: [BenchSynthCommand.self, BenchDecodeCommand.self, BenchGemmCommand.self, BenchFingerprintCommand.self])
+        subcommands: [BenchTrainCommand.self, BenchEmbedCommand.self, BenchTSNECommand.self, BenchSVMCommand.self,
+                      BenchKMeansCommand.self, BenchSynthCommand.self, BenchDecodeCommand.self, BenchGemmCommand.self,
+                      BenchFingerprintCommand.self])
 }
 
 /// Options shared by the benchmarks.

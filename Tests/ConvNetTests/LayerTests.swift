@@ -17,18 +17,19 @@ final class LayerTests: XCTestCase {
         var out = [Float](repeating: 0, count: n * h * w * cout)
         let scratch = Conv3x3.scratchCount(n: n, h: h, w: w, cin: cin)
         var s1 = [Float](repeating: 0, count: scratch), s2 = s1
-        Conv3x3.forward(input: xf, weight: wf, bias: bf, output: &out, n: n, h: h, w: w, cin: cin, cout: cout, scratch: &s1)
+        Conv3x3.forward(input: xf, weight: wf + bf, output: &out, images: 0..<n, h: h, w: w, cin: cin, cout: cout, scratch: &s1)
         expectClose(out, floats(reference), tolerance: 1e-4, relative: 1e-5, "conv forward vs 7-loop reference")
 
-        var dw = [Float](repeating: 0, count: wf.count), db = [Float](repeating: 0, count: cout)
+        var dwb = [Float](repeating: 0, count: wf.count + cout)
         var dx = [Float](repeating: 0, count: xf.count)
         if inputGradient {
-            Conv3x3.backward(input: xf, weight: wf, dOutput: rf, dWeight: &dw, dBias: &db, dInput: &dx,
-                             n: n, h: h, w: w, cin: cin, cout: cout, scratch: &s1, scratch2: &s2)
+            Conv3x3.backward(input: xf, weight: wf + bf, dOutput: rf, dWeight: &dwb, dInput: &dx,
+                             images: 0..<n, h: h, w: w, cin: cin, cout: cout, scratch: &s1, scratch2: &s2)
         } else {
-            Conv3x3.backward(input: xf, weight: wf, dOutput: rf, dWeight: &dw, dBias: &db, dInput: nil,
-                             n: n, h: h, w: w, cin: cin, cout: cout, scratch: &s1, scratch2: &s2)
+            Conv3x3.backward(input: xf, weight: wf + bf, dOutput: rf, dWeight: &dwb, dInput: nil,
+                             images: 0..<n, h: h, w: w, cin: cin, cout: cout, scratch: &s1, scratch2: &s2)
         }
+        let dw = Array(dwb[0..<wf.count]), db = Array(dwb[wf.count...])
         let gw = numericGradient({ dot(r, Conv3x3.referenceForward(input: x, weight: $0, bias: bias, n: n, h: h, w: w, cin: cin, cout: cout)) }, at: wt)
         let gb = numericGradient({ dot(r, Conv3x3.referenceForward(input: x, weight: wt, bias: $0, n: n, h: h, w: w, cin: cin, cout: cout)) }, at: bias)
         assertGradient(doubles(dw), gw, tolerance: 1e-4, "conv dW \(cin)->\(cout)")
@@ -42,6 +43,7 @@ final class LayerTests: XCTestCase {
     func testConvMatchesReferenceAndGradients() {
         checkConv(n: 2, h: 5, w: 5, cin: 1, cout: 3, inputGradient: false)
         checkConv(n: 3, h: 4, w: 6, cin: 3, cout: 4, inputGradient: true)
+        checkConv(n: 2, h: 3, w: 3, cin: 11, cout: 2, inputGradient: true)   // SIMD lanes plus a tail
     }
 
     func testConvChunkedOverManyImagesMatchesReference() {
@@ -51,7 +53,7 @@ final class LayerTests: XCTestCase {
         let x = randomDoubles(n * h * w * cin, "big-x"), wt = randomDoubles(9 * cin * cout, "big-w"), b = randomDoubles(cout, "big-b")
         var out = [Float](repeating: 0, count: n * h * w * cout)
         var s = [Float](repeating: 0, count: Conv3x3.scratchCount(n: n, h: h, w: w, cin: cin))
-        Conv3x3.forward(input: floats(x), weight: floats(wt), bias: floats(b), output: &out, n: n, h: h, w: w, cin: cin, cout: cout, scratch: &s)
+        Conv3x3.forward(input: floats(x), weight: floats(wt + b), output: &out, images: 0..<n, h: h, w: w, cin: cin, cout: cout, scratch: &s)
         expectClose(out, floats(Conv3x3.referenceForward(input: x, weight: wt, bias: b, n: n, h: h, w: w, cin: cin, cout: cout)),
                     tolerance: 1e-4, relative: 1e-5)
     }
@@ -62,12 +64,22 @@ final class LayerTests: XCTestCase {
         let r = randomDoubles(n * (h / 2) * (w / 2) * c, "pool-r")
         var out = [Float](repeating: 0, count: r.count)
         var arg = [UInt8](repeating: 0, count: r.count)
-        MaxPool2x2.forward(input: floats(x), output: &out, argmax: &arg, n: n, h: h, w: w, c: c)
+        MaxPool2x2.forward(input: floats(x), output: &out, argmax: &arg, images: 0..<n, h: h, w: w, c: c)
         expectClose(out, floats(MaxPool2x2.referenceForward(x, n: n, h: h, w: w, c: c)), tolerance: 0)
         var dx = [Float](repeating: 7, count: x.count)
-        MaxPool2x2.backward(dOutput: floats(r), argmax: arg, dInput: &dx, n: n, h: h, w: w, c: c)
+        MaxPool2x2.backward(dOutput: floats(r), argmax: arg, dInput: &dx, images: 0..<n, h: h, w: w, c: c)
         let g = numericGradient({ dot(r, MaxPool2x2.referenceForward($0, n: n, h: h, w: w, c: c)) }, at: x)
         assertGradient(doubles(dx), g, tolerance: 1e-6, "max-pool")
+
+        // Fused with ReLU: relu(maxpool(x)) = maxpool(relu(x)).
+        var outR = [Float](repeating: 0, count: r.count)
+        MaxPool2x2.forward(input: floats(x), output: &outR, argmax: &arg, images: 0..<n, h: h, w: w, c: c, relu: true)
+        let refR = { (v: [Double]) in MaxPool2x2.referenceForward(ReLU.referenceForward(v), n: n, h: h, w: w, c: c) }
+        expectClose(outR, floats(refR(x)), tolerance: 0)
+        XCTAssert(outR.contains(0) && outR.contains { $0 > 0 })
+        var dxR = [Float](repeating: 7, count: x.count)
+        MaxPool2x2.backward(dOutput: floats(r), argmax: arg, dInput: &dxR, images: 0..<n, h: h, w: w, c: c, output: outR)
+        assertGradient(doubles(dxR), numericGradient({ dot(r, refR($0)) }, at: x), tolerance: 1e-6, "max-pool + relu")
     }
 
     func testReLUAndGlobalAveragePool() {
@@ -82,10 +94,10 @@ final class LayerTests: XCTestCase {
         let n = 2, spatial = 6, c = 4
         let a = randomDoubles(n * spatial * c, "gap-x"), ra = randomDoubles(n * c, "gap-r")
         var out = [Float](repeating: 0, count: n * c)
-        GlobalAveragePool.forward(input: floats(a), output: &out, n: n, spatial: spatial, c: c)
+        GlobalAveragePool.forward(input: floats(a), output: &out, images: 0..<n, spatial: spatial, c: c)
         expectClose(out, floats(GlobalAveragePool.referenceForward(a, n: n, spatial: spatial, c: c)), tolerance: 1e-6)
         var da = [Float](repeating: 0, count: a.count)
-        GlobalAveragePool.backward(dOutput: floats(ra), dInput: &da, n: n, spatial: spatial, c: c)
+        GlobalAveragePool.backward(dOutput: floats(ra), dInput: &da, images: 0..<n, spatial: spatial, c: c)
         assertGradient(doubles(da), numericGradient({ dot(ra, GlobalAveragePool.referenceForward($0, n: n, spatial: spatial, c: c)) }, at: a),
                        tolerance: 1e-6, "global average pool")
     }
@@ -132,7 +144,7 @@ final class LayerTests: XCTestCase {
                        tolerance: 1e-4, "batch norm dBeta")
         // Inference: (x - running mean) / sqrt(running var + eps) * gamma + beta.
         var yi = [Float](repeating: 0, count: m * c)
-        BatchNorm.forwardInference(input: floats(x), output: &yi, gamma: floats(gamma), beta: floats(beta), runningMean: rm, runningVar: rv, m: m, c: c)
+        BatchNorm.forwardInference(input: floats(x), output: &yi, rows: 0..<m, gamma: floats(gamma), beta: floats(beta), runningMean: rm, runningVar: rv, c: c)
         let expected = (0..<(m * c)).map { i -> Float in
             let ch = i % c
             return Float((x[i] - Double(rm[ch])) / (Double(rv[ch]) + 1e-5).squareRoot() * gamma[ch] + beta[ch])

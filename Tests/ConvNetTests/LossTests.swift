@@ -10,8 +10,9 @@ final class LossTests: XCTestCase {
     var tripletBatch: LossBatch { .triplets(anchorLabels: [0, 1, 2, 0, 1], negativeLabels: [1, 2, 0, 2, 0]) }
     var pkBatch: LossBatch { .labeled([0, 0, 0, 1, 1, 1, 2, 2, 2]) }
 
-    func check(_ variant: LossVariant, soft: Bool = false, margin: Float = 0.5, batch: LossBatch, label: String) {
-        let loss = TripletLoss(LossConfig(variant: variant, margin: margin, softMargin: soft))
+    func check(_ variant: LossVariant, soft: Bool = false, margin: Float = 0.5, distance: LossDistance? = nil,
+               batch: LossBatch, label: String) {
+        let loss = TripletLoss(LossConfig(variant: variant, margin: margin, softMargin: soft, distance: distance))
         let x = randomDoubles(batch.rows * d, "loss-\(label)", lo: -0.8, hi: 0.8)
         let (value, g) = loss.evaluate(x, d: d, batch: batch)
         XCTAssert(value.isFinite && value >= 0, "\(label): loss \(value)")
@@ -38,6 +39,10 @@ final class LossTests: XCTestCase {
         check(.contrastive, margin: 1.5, batch: pkBatch, label: "contrastive pk")
         check(.contrastive, margin: 1.5, batch: tripletBatch, label: "contrastive triplets")
         check(.batchHard, margin: 1, batch: tripletBatch, label: "batch_hard on a triplet batch")
+        check(.batchHard, margin: 1, distance: .squared, batch: pkBatch, label: "batch_hard squared")
+        check(.batchAll, margin: 0.5, distance: .squared, batch: pkBatch, label: "batch_all squared")
+        check(.stdTriplet, margin: 0.5, distance: .euclidean, batch: tripletBatch, label: "std_triplet euclidean")
+        check(.semiHard, margin: 0.5, distance: .euclidean, batch: pkBatch, label: "semi_hard euclidean")
     }
 
     /// Hand-computed values on 1-D embeddings.
@@ -56,15 +61,20 @@ final class LossTests: XCTestCase {
         // Batch hard on 1-D points: class 0 at {0, 1}, class 1 at {3, 2}.
         let pk: [Double] = [0, 1, 3, 2]
         let labels = LossBatch.labeled([0, 0, 1, 1])
-        let hard = TripletLoss(LossConfig(variant: .batchHard, margin: 1)).evaluate(pk, d: 1, batch: labels).loss
+        let hard = TripletLoss(LossConfig(variant: .batchHard, margin: 1, distance: .squared)).evaluate(pk, d: 1, batch: labels).loss
         // anchors: 0: d+ 1, d- 4 -> 0; 1: d+ 1, d- 1 -> 1; 3: d+ 1, d- 4 -> 0; 2: d+ 1, d- 1 -> 1.
         XCTAssertEqual(hard, 0.5, accuracy: 1e-12)
-        let all = TripletLoss(LossConfig(variant: .batchAll, margin: 1)).evaluate(pk, d: 1, batch: labels).loss
+        let all = TripletLoss(LossConfig(variant: .batchAll, margin: 1, distance: .squared)).evaluate(pk, d: 1, batch: labels).loss
         // Active triplets: (1,0,2): 1-4+1=-2 no; (1,0,3): 1-1+1 = 1 yes; (2,3,0)... (3,2,1): 1-1+1 = 1 yes; others negative.
         XCTAssertEqual(all, 1, accuracy: 1e-12)
         // Semi-hard: pair (1 -> 0): d+ 1, negatives d 4 (at 3) and 1 (at 2): none > 1 except 4 -> n = 3: 1-4+1 < 0.
         let semi = TripletLoss(LossConfig(variant: .semiHard, margin: 1)).evaluate(pk, d: 1, batch: labels).loss
         XCTAssertEqual(semi, 0, accuracy: 1e-12)
+        // Euclidean batch hard (the default for batch_hard): anchors 1 and 2 have d+ = 1, d- = 1.
+        let euclid = TripletLoss(LossConfig(variant: .batchHard, margin: 1)).evaluate(pk, d: 1, batch: labels).loss
+        XCTAssertEqual(euclid, 0.5, accuracy: 1e-9)
+        XCTAssertEqual(LossConfig(variant: .batchHard).resolvedDistance, .euclidean)
+        XCTAssertEqual(LossConfig(variant: .stdTriplet).resolvedDistance, .squared)
     }
 
     func testTripletVariantsRejectPKBatches() {

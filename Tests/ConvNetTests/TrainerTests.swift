@@ -58,13 +58,17 @@ final class TrainerTests: XCTestCase {
         XCTAssert(a.history.allSatisfy { $0.valLoss.isFinite && $0.nearestCentroidAccuracy >= 0 })
     }
 
-    func testBLASThreadCountDoesNotChangeTheWeights() throws {
+    func testThreadCountDoesNotChangeTheWeights() throws {
         let saved = openblas_get_num_threads()
         defer { openblas_set_num_threads(saved) }
         openblas_set_num_threads(1)
-        try trainer(work.appending("one"), epochs: 1).run()
+        let one = try trainer(work.appending("one"), epochs: 1)
+        one.threads = 1
+        try one.run()
         openblas_set_num_threads(2)
-        try trainer(work.appending("two"), epochs: 1).run()
+        let two = try trainer(work.appending("two"), epochs: 1)
+        two.threads = 2
+        try two.run()
         XCTAssertEqual(try Data(contentsOf: work.appending("one/weights-epoch-1.bin")),
                        try Data(contentsOf: work.appending("two/weights-epoch-1.bin")))
     }

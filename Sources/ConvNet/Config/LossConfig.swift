@@ -24,6 +24,15 @@ public enum LossVariant: String, Codable, Equatable, Sendable, CaseIterable {
     }
 }
 
+/// The distance the triplet terms compare.
+public enum LossDistance: String, Codable, Equatable, Sendable, CaseIterable {
+    /// |a - b|^2 (the original's, and FaceNet's).
+    case squared
+    /// |a - b| (Hermans et al.: its gradient does not vanish when points coincide, so
+    /// batch-hard mining cannot settle in the collapsed state where every embedding is equal).
+    case euclidean
+}
+
 /// `loss:` in the experiment file.
 public struct LossConfig: Codable, Equatable, Sendable {
     public var variant: LossVariant
@@ -32,10 +41,26 @@ public struct LossConfig: Codable, Equatable, Sendable {
     /// Replace the hinge max(x + m, 0) by the soft margin log(1 + exp(x)) (Hermans et al.)
     /// in std_triplet, semi_hard, batch_hard and batch_all.
     public var softMargin: Bool
+    /// The distance of the triplet terms; nil = the variant's default (`defaultDistance`).
+    public var distance: LossDistance?
 
-    public init(variant: LossVariant = .stdTriplet, margin: Float = 0.5, softMargin: Bool = false) {
+    public init(variant: LossVariant = .stdTriplet, margin: Float = 0.5, softMargin: Bool = false,
+                distance: LossDistance? = nil) {
         self.variant = variant
         self.margin = margin
         self.softMargin = softMargin
+        self.distance = distance
     }
+
+    /// Euclidean for batch_hard and batch_all (as Hermans et al. train them), squared for
+    /// the others (DESIGN.md's d+ and d-, FaceNet's semi-hard). Contrastive ignores it.
+    public static func defaultDistance(_ variant: LossVariant) -> LossDistance {
+        switch variant {
+        case .batchHard, .batchAll: return .euclidean
+        default: return .squared
+        }
+    }
+
+    /// The distance actually used.
+    public var resolvedDistance: LossDistance { distance ?? LossConfig.defaultDistance(variant) }
 }

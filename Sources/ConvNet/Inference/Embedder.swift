@@ -12,17 +12,21 @@ public final class Embedder {
     public let batchSize: Int
     private let input: FloatBuffer
 
-    /// - Parameter batchSize: images per forward pass (memory grows linearly with it).
-    public init(network: Network, batchSize: Int = 128) {
+    /// - Parameters:
+    ///   - batchSize: images per forward pass (memory grows linearly with it).
+    ///   - threads: threads for the image groups (nil: keep the network's setting); the
+    ///     embeddings do not depend on it.
+    public init(network: Network, batchSize: Int = 128, threads: Int? = nil) {
         precondition(batchSize >= 1)
         self.network = network
+        if let threads { network.threads = threads }
         self.batchSize = batchSize
         input = FloatBuffer(count: batchSize * network.inputSide * network.inputSide)
     }
 
     /// Loads a weights file (`WeightsFile`).
-    public convenience init(weights url: URL, batchSize: Int = 128) throws {
-        self.init(network: try WeightsFile.read(url).network, batchSize: batchSize)
+    public convenience init(weights url: URL, batchSize: Int = 128, threads: Int = Workers.available) throws {
+        self.init(network: try WeightsFile.read(url).network, batchSize: batchSize, threads: threads)
     }
 
     /// The (rows.count, D) embeddings of `rows`, in order.

@@ -5,40 +5,43 @@ import Linalg
 /// Layout: activations are (N, H, W, C) row-major, so channel is the fastest index;
 /// the weight is (3, 3, Cin, Cout) row-major, i.e. a (9 Cin, Cout) matrix whose row
 /// (ky * 3 + kx) * Cin + ci holds the Cout weights of input channel ci at tap (ky, kx);
-/// the bias has Cout values.
+/// the bias (Cout) follows it directly in memory, so weight and bias together form one
+/// (9 Cin + 1, Cout) matrix (`ParameterLayout` stores them so).
 ///
-/// The fast path is im2col + GEMM: the (H W, 9 Cin) patch matrix of a chunk of images
-/// times the (9 Cin, Cout) weight gives the (H W, Cout) output rows directly. Images are
-/// processed in chunks whose size depends only on the layer's shape (never on the thread
-/// count), so the patch matrix stays in cache and the summation order is fixed.
+/// The fast path is im2col + GEMM: the (H W, 9 Cin + 1) patch matrix of a chunk of images
+/// (its last column all ones, for the bias) times the (9 Cin + 1, Cout) weight gives the
+/// (H W, Cout) output rows directly, and in backward one GEMM gives the weight and bias
+/// gradients together. Images are processed in chunks whose size depends only on the
+/// layer's shape (never on the thread count), so the patch matrix stays in cache and the
+/// summation order is fixed.
 public enum Conv3x3 {
     /// Floats of patch matrix the chunking aims for (about 2 MB).
     static let targetChunkFloats = 1 << 19
 
     /// Images per chunk for a layer of this shape.
     public static func chunkImages(h: Int, w: Int, cin: Int) -> Int {
-        max(1, targetChunkFloats / max(1, h * w * 9 * cin))
+        max(1, targetChunkFloats / max(1, h * w * (9 * cin + 1)))
     }
 
     /// Floats of scratch one patch matrix needs for a batch of `n` images (the trainer
     /// allocates two: patches and their gradient).
     public static func scratchCount(n: Int, h: Int, w: Int, cin: Int) -> Int {
-        min(n, chunkImages(h: h, w: w, cin: cin)) * h * w * 9 * cin
+        min(n, chunkImages(h: h, w: w, cin: cin)) * h * w * (9 * cin + 1)
     }
 
     /// Builds the patch matrix of images [n0, n0 + count).
     /// - Parameters:
     ///   - input: (N, H, W, Cin) activations.
-    ///   - col: (count H W, 9 Cin) output; row ((n - n0) H + y) W + x, column (ky 3 + kx) Cin + ci
-    ///     holds input[n, y + ky - 1, x + kx - 1, ci], or 0 outside the image.
+    ///   - col: (count H W, 9 Cin + 1) output; row ((n - n0) H + y) W + x, column (ky 3 + kx) Cin + ci
+    ///     holds input[n, y + ky - 1, x + kx - 1, ci], or 0 outside the image; the last column is 1.
     @inline(__always)
     static func im2col(_ input: UnsafePointer<Float>, n0: Int, count: Int, h: Int, w: Int, cin: Int,
                        col: UnsafeMutablePointer<Float>) {
-        let k = 9 * cin
+        let k = 9 * cin + 1
         if cin == 1 {
             for i in 0..<count {
                 let img = input + (n0 + i) * h * w
-                var row = col + i * h * w * 9
+                var row = col + i * h * w * k
                 for y in 0..<h {
                     for x in 0..<w {
                         for ky in 0..<3 {
@@ -48,7 +51,8 @@ public enum Conv3x3 {
                                 row[ky * 3 + kx] = (iy >= 0 && iy < h && ix >= 0 && ix < w) ? img[iy * w + ix] : 0
                             }
                         }
-                        row += 9
+                        row[9] = 1
+                        row += k
                     }
                 }
             }
@@ -71,6 +75,7 @@ public enum Conv3x3 {
                             }
                         }
                     }
+                    row[k - 1] = 1
                     row += k
                 }
             }
@@ -78,7 +83,8 @@ public enum Conv3x3 {
     }
 
     /// Adds the patch-matrix gradient back onto the input gradient of images [n0, n0 + count)
-    /// (the adjoint of `im2col`). `dInput` for those images must be zeroed by the caller.
+    /// (the adjoint of `im2col`, without the bias column: `dcol` is (count H W, 9 Cin)).
+    /// `dInput` for those images must be zeroed by the caller.
     @inline(__always)
     static func col2im(_ dcol: UnsafePointer<Float>, n0: Int, count: Int, h: Int, w: Int, cin: Int,
                        dInput: UnsafeMutablePointer<Float>) {
@@ -94,9 +100,7 @@ public enum Conv3x3 {
                         for kx in 0..<3 {
                             let ix = x + kx - 1
                             guard ix >= 0 && ix < w else { continue }
-                            let src = row + (ky * 3 + kx) * cin
-                            let dst = img + (iy * w + ix) * cin
-                            for c in 0..<cin { dst[c] += src[c] }
+                            addVector(row + (ky * 3 + kx) * cin, into: img + (iy * w + ix) * cin, count: cin)
                         }
                     }
                     row += k
@@ -108,24 +112,22 @@ public enum Conv3x3 {
     /// output = conv3x3(input, weight) + bias.
     /// - Parameters:
     ///   - input: (N, H, W, Cin) activations.
-    ///   - weight: (3, 3, Cin, Cout).
-    ///   - bias: (Cout).
+    ///   - weight: (3, 3, Cin, Cout) weights followed by the (Cout) bias: (9 Cin + 1, Cout).
     ///   - output: (N, H, W, Cout), overwritten.
     ///   - scratch: at least `scratchCount(n:h:w:cin:)` floats.
-    public static func forward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-                               output: UnsafeMutablePointer<Float>, n: Int, h: Int, w: Int, cin: Int, cout: Int,
+    ///   - images: the images of the batch to compute (all of them: 0..<N).
+    public static func forward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                               output: UnsafeMutablePointer<Float>, images: Range<Int>, h: Int, w: Int, cin: Int, cout: Int,
                                scratch: UnsafeMutablePointer<Float>) {
         let chunk = chunkImages(h: h, w: w, cin: cin)
-        let k = 9 * cin
-        var n0 = 0
-        while n0 < n {
-            let count = min(chunk, n - n0)
+        let k = 9 * cin + 1
+        var n0 = images.lowerBound
+        while n0 < images.upperBound {
+            let count = min(chunk, images.upperBound - n0)
             let rows = count * h * w
             im2col(input, n0: n0, count: count, h: h, w: w, cin: cin, col: scratch)
-            let out = output + n0 * h * w * cout
-            for r in 0..<rows { (out + r * cout).update(from: bias, count: cout) }
-            Gemm.sgemm(m: rows, n: cout, k: k, a: scratch, lda: k, b: weight, ldb: cout,
-                       beta: 1, c: out, ldc: cout)
+            BLAS.sgemm(m: rows, n: cout, k: k, a: scratch, lda: k, b: weight, ldb: cout,
+                       beta: 0, c: output + n0 * h * w * cout, ldc: cout)
             n0 += count
         }
     }
@@ -134,37 +136,34 @@ public enum Conv3x3 {
     /// overwrites it with the input gradient.
     /// - Parameters:
     ///   - input: (N, H, W, Cin), the forward input.
+    ///   - weight: (9 Cin + 1, Cout) weights and bias as in `forward`.
     ///   - dOutput: (N, H, W, Cout), gradient of the loss wrt the output.
-    ///   - dWeight: (3, 3, Cin, Cout), accumulated (+=).
-    ///   - dBias: (Cout), accumulated (+=).
-    ///   - dInput: (N, H, W, Cin), overwritten; nil for the first layer.
+    ///   - dWeight: (9 Cin + 1, Cout) weight and bias gradients, accumulated (+=).
+    ///   - dInput: (N, H, W, Cin), overwritten for `images`; nil for the first layer.
+    ///   - images: the images whose gradients to compute and accumulate (0..<N: all).
     ///   - scratch, scratch2: each at least `scratchCount(n:h:w:cin:)` floats.
     public static func backward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                 dOutput: UnsafePointer<Float>,
-                                dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>,
+                                dWeight: UnsafeMutablePointer<Float>,
                                 dInput: UnsafeMutablePointer<Float>?,
-                                n: Int, h: Int, w: Int, cin: Int, cout: Int,
+                                images: Range<Int>, h: Int, w: Int, cin: Int, cout: Int,
                                 scratch: UnsafeMutablePointer<Float>, scratch2: UnsafeMutablePointer<Float>) {
         let chunk = chunkImages(h: h, w: w, cin: cin)
-        let k = 9 * cin
-        // Bias: column sums over all N H W rows, in row order.
-        for r in 0..<(n * h * w) {
-            let g = dOutput + r * cout
-            for c in 0..<cout { dBias[c] += g[c] }
-        }
-        var n0 = 0
-        while n0 < n {
-            let count = min(chunk, n - n0)
+        let k = 9 * cin + 1
+        let kx = 9 * cin
+        var n0 = images.lowerBound
+        while n0 < images.upperBound {
+            let count = min(chunk, images.upperBound - n0)
             let rows = count * h * w
             let dOut = dOutput + n0 * h * w * cout
             im2col(input, n0: n0, count: count, h: h, w: w, cin: cin, col: scratch)
-            // dW (k x cout) += colᵀ (k x rows) * dOut (rows x cout)
-            Gemm.sgemm(transA: true, m: k, n: cout, k: rows, a: scratch, lda: k, b: dOut, ldb: cout,
+            // [dW; db] (k x cout) += colᵀ (k x rows) * dOut (rows x cout)
+            BLAS.sgemm(transA: true, m: k, n: cout, k: rows, a: scratch, lda: k, b: dOut, ldb: cout,
                        beta: 1, c: dWeight, ldc: cout)
             if let dInput {
-                // dcol (rows x k) = dOut (rows x cout) * Wᵀ (cout x k)
-                Gemm.sgemm(transB: true, m: rows, n: k, k: cout, a: dOut, lda: cout, b: weight, ldb: cout,
-                           beta: 0, c: scratch2, ldc: k)
+                // dcol (rows x 9 cin) = dOut (rows x cout) * Wᵀ (cout x 9 cin), bias row left out
+                BLAS.sgemm(transB: true, m: rows, n: kx, k: cout, a: dOut, lda: cout, b: weight, ldb: cout,
+                           beta: 0, c: scratch2, ldc: kx)
                 (dInput + n0 * h * w * cin).update(repeating: 0, count: count * h * w * cin)
                 col2im(scratch2, n0: n0, count: count, h: h, w: w, cin: cin, dInput: dInput)
             }
@@ -173,6 +172,13 @@ public enum Conv3x3 {
     }
 
     // MARK: - Naive reference
+
+    /// The naive reference with the fast path's signature (weight and bias as one
+    /// (9 Cin + 1, Cout) matrix), for tests.
+    public static func referenceForward(input: [Double], weightAndBias wb: [Double], n: Int, h: Int, w: Int, cin: Int, cout: Int) -> [Double] {
+        referenceForward(input: input, weight: Array(wb[0..<(9 * cin * cout)]), bias: Array(wb[(9 * cin * cout)...]),
+                         n: n, h: h, w: w, cin: cin, cout: cout)
+    }
 
     /// The naive 7-loop convolution in Double, same layouts as `forward`.
     public static func referenceForward(input: [Double], weight: [Double], bias: [Double],
@@ -199,5 +205,21 @@ public enum Conv3x3 {
             }
         }
         return out
+    }
+}
+
+/// dst[i] += src[i] for i in 0..<count, eight lanes at a time.
+@inline(__always)
+func addVector(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, count: Int) {
+    var i = 0
+    while i + 8 <= count {
+        let a = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self)
+        let b = UnsafeRawPointer(dst + i).loadUnaligned(as: SIMD8<Float>.self)
+        UnsafeMutableRawPointer(dst + i).storeBytes(of: a + b, as: SIMD8<Float>.self)
+        i += 8
+    }
+    while i < count {
+        dst[i] += src[i]
+        i += 1
     }
 }

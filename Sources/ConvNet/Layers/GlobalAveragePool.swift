@@ -5,9 +5,9 @@ public enum GlobalAveragePool {
     ///   - output: (N, C), overwritten.
     ///   - spatial: H W.
     public static func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
-                               n: Int, spatial: Int, c: Int) {
+                               images: Range<Int>, spatial: Int, c: Int) {
         let scale = 1 / Float(spatial)
-        for b in 0..<n {
+        for b in images {
             let out = output + b * c
             out.update(repeating: 0, count: c)
             for s in 0..<spatial {
@@ -20,9 +20,9 @@ public enum GlobalAveragePool {
 
     /// dInput (N, H W, C) = dOutput / (H W), overwritten.
     public static func backward(dOutput: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>,
-                                n: Int, spatial: Int, c: Int) {
+                                images: Range<Int>, spatial: Int, c: Int) {
         let scale = 1 / Float(spatial)
-        for b in 0..<n {
+        for b in images {
             for s in 0..<spatial {
                 let row = dInput + (b * spatial + s) * c
                 for ch in 0..<c { row[ch] = dOutput[b * c + ch] * scale }

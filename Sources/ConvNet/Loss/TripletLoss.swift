@@ -22,8 +22,10 @@ public struct LossBatch: Equatable, Sendable {
     public var rows: Int { labels.count }
 }
 
-/// The triplet-loss family on a batch of embeddings, with its gradient. Distances are
-/// squared Euclidean, d(i, j) = |x_i - x_j|^2, throughout; m is the margin.
+/// The triplet-loss family on a batch of embeddings, with its gradient. d(i, j) is the
+/// squared Euclidean distance |x_i - x_j|^2, or |x_i - x_j| where `LossConfig.distance`
+/// (by default: for batch_hard and batch_all) says Euclidean; m is the margin, in the same
+/// units.
 ///
 /// On triplet batches (mean over the B triplets):
 /// - `std_triplet`  max(d+ - d- + m, 0)   (soft margin: log(1 + exp(d+ - d-)))
@@ -76,7 +78,8 @@ public struct TripletLoss: Sendable {
     /// The loss and its gradient in Double (the same code path as `compute`).
     /// - Parameter x: (rows, d) embeddings.
     public func evaluate(_ x: [Double], d: Int, batch: LossBatch, wantGradient: Bool = true) -> (loss: Double, gradient: [Double]) {
-        var acc = Accumulator(x: x, d: d, rows: batch.rows, wantGradient: wantGradient)
+        let euclidean = config.variant != .contrastive && config.resolvedDistance == .euclidean
+        var acc = Accumulator(x: x, d: d, rows: batch.rows, wantGradient: wantGradient, euclidean: euclidean)
         let m = Double(config.margin)
         let soft = config.softMargin
         switch config.variant {
@@ -201,7 +204,13 @@ struct Accumulator {
     /// All squared distances, (rows, rows).
     let distances: [Double]
 
-    init(x: [Double], d: Int, rows: Int, wantGradient: Bool) {
+    /// Distances are |x_i - x_j| instead of |x_i - x_j|^2.
+    let euclidean: Bool
+    /// Added under the square root of Euclidean distances (keeps the gradient finite).
+    static let sqrtEpsilon = 1e-12
+
+    init(x: [Double], d: Int, rows: Int, wantGradient: Bool, euclidean: Bool = false) {
+        self.euclidean = euclidean
         self.x = x
         self.d = d
         self.rows = rows
@@ -215,6 +224,7 @@ struct Accumulator {
                     let t = x[i * d + k] - x[j * d + k]
                     s += t * t
                 }
+                if euclidean { s = (s + Accumulator.sqrtEpsilon).squareRoot() }
                 dist[i * rows + j] = s
                 dist[j * rows + i] = s
             }
@@ -228,8 +238,10 @@ struct Accumulator {
     /// gradient += coefficient * d d(i, j) / d x.
     mutating func addDistanceGradient(_ i: Int, _ j: Int, _ coefficient: Double) {
         guard wantGradient, coefficient != 0 else { return }
+        // squared: d' = 2 (x_i - x_j); Euclidean: d' = (x_i - x_j) / d.
+        let factor = euclidean ? coefficient / distances[i * rows + j] : 2 * coefficient
         for k in 0..<d {
-            let t = 2 * coefficient * (x[i * d + k] - x[j * d + k])
+            let t = factor * (x[i * d + k] - x[j * d + k])
             gradient[i * d + k] += t
             gradient[j * d + k] -= t
         }

@@ -103,7 +103,17 @@ public final class Network {
     @discardableResult
     public func forward(input: UnsafePointer<Float>, n: Int, training: Bool,
                         dropoutStream: RandomStream? = nil) -> UnsafeMutablePointer<Float> {
+        Workers.withSingleThreadedBLAS { forwardPass(input: input, n: n, training: training, dropoutStream: dropoutStream) }
+    }
+
+    /// Threads for the image groups (results do not depend on it; see `Workers`).
+    public var threads: Int = 1
+
+    private func forwardPass(input: UnsafePointer<Float>, n: Int, training: Bool,
+                             dropoutStream: RandomStream?) -> UnsafeMutablePointer<Float> {
         let ws = workspace(for: n)
+        let workers = Workers(threads)
+        ws.prepare(workers: workers.count)
         lastBatch = n
         lastTraining = training
         lastInput = input
@@ -112,34 +122,54 @@ public final class Network {
         for b in 0..<blocks {
             let side = blockSides[b], cin = blockInputs[b], cout = config.channels[b]
             let m = n * side * side
+            let spatial = side * side
             let z = ws.conv[b].pointer
-            Conv3x3.forward(input: x, weight: param("conv\(b).weight"), bias: param("conv\(b).bias"),
-                            output: z, n: n, h: side, w: side, cin: cin, cout: cout, scratch: ws.col.pointer)
+            let weight = UnsafePointer(param("conv\(b).weight"))
+            let input = x
+            workers.forEachGroup(n) { worker, _, images in
+                Conv3x3.forward(input: input, weight: weight, output: z, images: images, h: side, w: side, cin: cin, cout: cout,
+                                scratch: ws.col[worker].pointer)
+            }
             var act = z
             if config.batchNorm {
+                let gamma = UnsafePointer(param("bn\(b).gamma")), beta = UnsafePointer(param("bn\(b).beta"))
+                let runningMean = stat("bn\(b).running_mean"), runningVar = stat("bn\(b).running_var")
                 if training {
                     act = ws.normalized[b].pointer
-                    BatchNorm.forwardTraining(input: z, output: act, gamma: param("bn\(b).gamma"), beta: param("bn\(b).beta"),
-                                              mean: ws.bnMean[b].pointer, invStd: ws.bnInvStd[b].pointer,
-                                              runningMean: stat("bn\(b).running_mean"), runningVar: stat("bn\(b).running_var"),
-                                              m: m, c: cout)
+                    let out = act
+                    let mean = ws.bnMean[b].pointer, invStd = ws.bnInvStd[b].pointer
+                    batchStatistics(ws: ws, workers: workers, n: n, spatial: spatial, c: cout, x: z,
+                                    mean: mean, invStd: invStd, runningMean: runningMean, runningVar: runningVar)
+                    workers.forEachGroup(n) { _, _, images in
+                        BatchNorm.normalize(z, output: out, rows: (images.lowerBound * spatial)..<(images.upperBound * spatial), c: cout,
+                                            gamma: gamma, beta: beta, mean: mean, invStd: invStd)
+                    }
                 } else {
-                    BatchNorm.forwardInference(input: z, output: z, gamma: param("bn\(b).gamma"), beta: param("bn\(b).beta"),
-                                               runningMean: stat("bn\(b).running_mean"), runningVar: stat("bn\(b).running_var"),
-                                               m: m, c: cout)
+                    workers.forEachGroup(n) { _, _, images in
+                        BatchNorm.forwardInference(input: z, output: z, rows: (images.lowerBound * spatial)..<(images.upperBound * spatial),
+                                                   gamma: gamma, beta: beta, runningMean: runningMean, runningVar: runningVar, c: cout)
+                    }
                 }
             }
-            ReLU.forward(act, count: m * cout)
             ws.activation[b] = act
             if b < blocks - 1 {
-                MaxPool2x2.forward(input: act, output: ws.pooled[b].pointer, argmax: ws.argmax[b],
-                                   n: n, h: side, w: side, c: cout)
-                x = UnsafePointer(ws.pooled[b].pointer)
+                // relu(maxpool(x)) = maxpool(relu(x)): ReLU on the pooled quarter only.
+                let pooled = ws.pooled[b].pointer, argmax = ws.argmax[b], source = act
+                workers.forEachGroup(n) { _, _, images in
+                    MaxPool2x2.forward(input: source, output: pooled, argmax: argmax, images: images, h: side, w: side, c: cout, relu: true)
+                }
+                x = UnsafePointer(pooled)
+            } else {
+                let source = act
+                workers.forEachGroup(n) { _, _, images in
+                    ReLU.forward(source + images.lowerBound * spatial * cout, count: images.count * spatial * cout)
+                }
             }
+            _ = m
         }
         let c = config.channels.last!, d = config.embedding
         let lastSide = blockSides.last!
-        GlobalAveragePool.forward(input: ws.activation[blocks - 1]!, output: ws.gap.pointer, n: n,
+        GlobalAveragePool.forward(input: ws.activation[blocks - 1]!, output: ws.gap.pointer, images: 0..<n,
                                   spatial: lastSide * lastSide, c: c)
         var features = UnsafePointer(ws.gap.pointer)
         if training && config.dropout > 0 {
@@ -154,13 +184,46 @@ public final class Network {
         return ws.embeddings.pointer
     }
 
+    /// Batch-norm statistics of (N, H, W, C) activations over the fixed image groups:
+    /// per-group Double sums, added in group order (two passes: mean, then squared deviations).
+    private func batchStatistics(ws: Workspace, workers: Workers, n: Int, spatial: Int, c: Int, x: UnsafePointer<Float>,
+                                 mean: UnsafeMutablePointer<Float>, invStd: UnsafeMutablePointer<Float>,
+                                 runningMean: UnsafeMutablePointer<Float>, runningVar: UnsafeMutablePointer<Float>) {
+        let partial = ws.partialSums.pointer   // G x 2C doubles
+        let stride = 2 * c
+        partial.update(repeating: 0, count: Workers.groups * stride)
+        workers.forEachGroup(n) { _, g, images in
+            BatchNorm.accumulateSums(x, rows: (images.lowerBound * spatial)..<(images.upperBound * spatial), c: c,
+                                     into: partial + g * stride)
+        }
+        let total = ws.totals.pointer   // 2C doubles: mean, squares
+        total.update(repeating: 0, count: stride)
+        for g in 0..<Workers.groups { for ch in 0..<c { total[ch] += partial[g * stride + ch] } }
+        let m = n * spatial
+        for ch in 0..<c { total[ch] /= Double(m) }
+        let mu = UnsafePointer(total)
+        workers.forEachGroup(n) { _, g, images in
+            BatchNorm.accumulateSquares(x, rows: (images.lowerBound * spatial)..<(images.upperBound * spatial), c: c, mean: mu,
+                                        into: partial + g * stride + c)
+        }
+        for g in 0..<Workers.groups { for ch in 0..<c { total[c + ch] += partial[g * stride + c + ch] } }
+        BatchNorm.finishStatistics(mean: total, squares: total + c, m: m, c: c, batchMean: mean, invStd: invStd,
+                                   runningMean: runningMean, runningVar: runningVar)
+    }
+
     /// Backward pass of the last `forward` (which must have been in training mode): sets
     /// `gradients` to the gradient of the loss wrt every parameter.
     /// - Parameter dEmbeddings: (N, D) gradient of the loss wrt the embeddings.
     public func backward(dEmbeddings: UnsafePointer<Float>) {
+        Workers.withSingleThreadedBLAS { backwardPass(dEmbeddings: dEmbeddings) }
+    }
+
+    private func backwardPass(dEmbeddings: UnsafePointer<Float>) {
         guard let ws = workspace, let input = lastInput else { preconditionFailure("backward without forward") }
         precondition(lastTraining, "backward needs a training-mode forward")
         let n = lastBatch
+        let workers = Workers(threads)
+        ws.prepare(workers: workers.count)
         let blocks = config.channels.count
         let c = config.channels.last!, d = config.embedding
         let lastSide = blockSides.last!
@@ -179,26 +242,69 @@ public final class Network {
         }
         let g1 = ws.gradA.pointer   // gradient wrt the current block's activation
         let g0 = ws.gradB.pointer   // gradient wrt the current block's input
-        GlobalAveragePool.backward(dOutput: ws.dGap.pointer, dInput: g1, n: n, spatial: lastSide * lastSide, c: c)
+        GlobalAveragePool.backward(dOutput: ws.dGap.pointer, dInput: g1, images: 0..<n, spatial: lastSide * lastSide, c: c)
 
         for b in stride(from: blocks - 1, through: 0, by: -1) {
             let side = blockSides[b], cin = blockInputs[b], cout = config.channels[b]
-            let m = n * side * side
+            let spatial = side * side
+            let m = n * spatial
             if b < blocks - 1 {
-                // g0 holds the gradient wrt this block's pooled output.
-                MaxPool2x2.backward(dOutput: g0, argmax: ws.argmax[b], dInput: g1, n: n, h: side, w: side, c: cout)
+                // g0 holds the gradient wrt this block's pooled (and rectified) output.
+                let argmax = ws.argmax[b], pooled = UnsafePointer(ws.pooled[b].pointer)
+                workers.forEachGroup(n) { _, _, images in
+                    MaxPool2x2.backward(dOutput: g0, argmax: argmax, dInput: g1, images: images, h: side, w: side, c: cout, output: pooled)
+                }
+            } else {
+                let act = UnsafePointer(ws.activation[b]!)
+                workers.forEachGroup(n) { _, _, images in
+                    let o = images.lowerBound * spatial * cout
+                    ReLU.backward(output: act + o, gradient: g1 + o, count: images.count * spatial * cout)
+                }
             }
-            ReLU.backward(output: ws.activation[b]!, gradient: g1, count: m * cout)
             if config.batchNorm {
-                BatchNorm.backward(input: ws.conv[b].pointer, dOutput: g1, gamma: param("bn\(b).gamma"),
-                                   mean: ws.bnMean[b].pointer, invStd: ws.bnInvStd[b].pointer,
-                                   dGamma: grad("bn\(b).gamma"), dBeta: grad("bn\(b).beta"), dInput: g1, m: m, c: cout)
+                let z = UnsafePointer(ws.conv[b].pointer)
+                let mean = UnsafePointer(ws.bnMean[b].pointer), invStd = UnsafePointer(ws.bnInvStd[b].pointer)
+                let gamma = UnsafePointer(param("bn\(b).gamma"))
+                let partial = ws.partialSums.pointer, stride = 2 * cout
+                partial.update(repeating: 0, count: Workers.groups * stride)
+                workers.forEachGroup(n) { _, g, images in
+                    BatchNorm.accumulateGradientSums(input: z, dOutput: g1, rows: (images.lowerBound * spatial)..<(images.upperBound * spatial),
+                                                     c: cout, mean: mean, invStd: invStd,
+                                                     sumDy: partial + g * stride, sumDyXhat: partial + g * stride + cout)
+                }
+                let total = ws.totals.pointer
+                total.update(repeating: 0, count: stride)
+                for g in 0..<Workers.groups { for i in 0..<stride { total[i] += partial[g * stride + i] } }
+                let dGamma = grad("bn\(b).gamma"), dBeta = grad("bn\(b).beta")
+                for ch in 0..<cout {
+                    dGamma[ch] += Float(total[cout + ch])
+                    dBeta[ch] += Float(total[ch])
+                }
+                let sums = UnsafePointer(total)
+                workers.forEachGroup(n) { _, _, images in
+                    BatchNorm.applyBackward(input: z, dOutput: g1, dInput: g1, rows: (images.lowerBound * spatial)..<(images.upperBound * spatial),
+                                            c: cout, m: m, gamma: gamma, mean: mean, invStd: invStd, sumDy: sums, sumDyXhat: sums + cout)
+                }
             }
+            // Convolution: per-group weight gradients, added in group order.
             let x = b == 0 ? input : UnsafePointer(ws.pooled[b - 1].pointer)
-            Conv3x3.backward(input: x, weight: param("conv\(b).weight"), dOutput: g1,
-                             dWeight: grad("conv\(b).weight"), dBias: grad("conv\(b).bias"),
-                             dInput: b == 0 ? nil : g0, n: n, h: side, w: side, cin: cin, cout: cout,
-                             scratch: ws.col.pointer, scratch2: ws.col2.pointer)
+            let weight = UnsafePointer(param("conv\(b).weight"))
+            let wb = (9 * cin + 1) * cout
+            let partial = ws.partialWeights.pointer
+            let dInput: UnsafeMutablePointer<Float>? = b == 0 ? nil : g0
+            let dOut = UnsafePointer(g1)
+            workers.forEachGroup(n) { worker, g, images in
+                let mine = partial + g * wb
+                mine.update(repeating: 0, count: wb)
+                Conv3x3.backward(input: x, weight: weight, dOutput: dOut, dWeight: mine, dInput: dInput, images: images,
+                                 h: side, w: side, cin: cin, cout: cout,
+                                 scratch: ws.col[worker].pointer, scratch2: ws.col2[worker].pointer)
+            }
+            let dW = grad("conv\(b).weight")
+            for g in 0..<Workers.groups where !Workers.range(group: g, of: n).isEmpty {
+                let src = partial + g * wb
+                for i in 0..<wb { dW[i] += src[i] }
+            }
             // g0 now holds the gradient wrt the previous block's pooled output, which the
             // next iteration's max-pool backward reads into g1.
         }
@@ -216,13 +322,20 @@ final class Workspace {
     var pooled: [FloatBuffer] = []
     var argmax: [UnsafeMutablePointer<UInt8>] = []
     let gap, dropMask, dropped, raw, embeddings, dRaw, dGap: FloatBuffer
-    let col, col2: FloatBuffer
+    /// Per-worker patch matrices (im2col) and their gradients.
+    var col: [FloatBuffer] = [], col2: [FloatBuffer] = []
+    let colCount: Int
     let gradA, gradB: FloatBuffer
+    /// Per-group convolution weight gradients (G x max (9 Cin + 1) Cout).
+    let partialWeights: FloatBuffer
+    /// Per-group batch-norm sums (G x 2 max C) and their totals (2 max C).
+    let partialSums: UnsafeMutablePointerBox<Double>
+    let totals: UnsafeMutablePointerBox<Double>
 
     init(network: Network, capacity n: Int) {
         capacity = n
         let cfg = network.config
-        var maxAct = 0, maxCol = 0
+        var maxAct = 0, maxCol = 0, maxWB = 0
         for (b, cout) in cfg.channels.enumerated() {
             let side = network.blockSides[b]
             let size = n * side * side * cout
@@ -239,7 +352,9 @@ final class Workspace {
                 argmax.append(a)
             }
             maxAct = max(maxAct, size, n * side * side * network.blockInputs[b])
-            maxCol = max(maxCol, Conv3x3.scratchCount(n: n, h: side, w: side, cin: network.blockInputs[b]))
+            let groupImages = (n + Workers.groups - 1) / Workers.groups
+            maxCol = max(maxCol, Conv3x3.scratchCount(n: groupImages, h: side, w: side, cin: network.blockInputs[b]))
+            maxWB = max(maxWB, (9 * network.blockInputs[b] + 1) * cout)
         }
         let c = cfg.channels.last!, d = cfg.embedding
         gap = FloatBuffer(count: n * c)
@@ -249,11 +364,34 @@ final class Workspace {
         embeddings = FloatBuffer(count: n * d)
         dRaw = FloatBuffer(count: n * d)
         dGap = FloatBuffer(count: n * c)
-        col = FloatBuffer(count: maxCol)
-        col2 = FloatBuffer(count: maxCol)
+        colCount = maxCol
         gradA = FloatBuffer(count: maxAct)
         gradB = FloatBuffer(count: maxAct)
+        partialWeights = FloatBuffer(count: Workers.groups * maxWB)
+        let maxC = cfg.channels.max()!
+        partialSums = UnsafeMutablePointerBox(count: Workers.groups * 2 * maxC)
+        totals = UnsafeMutablePointerBox(count: 2 * maxC)
+    }
+
+    /// Makes sure every worker has its scratch.
+    func prepare(workers: Int) {
+        while col.count < workers {
+            col.append(FloatBuffer(count: colCount))
+            col2.append(FloatBuffer(count: colCount))
+        }
     }
 
     deinit { for a in argmax { a.deallocate() } }
+}
+
+/// A zeroed heap array of `count` values, freed with its owner.
+final class UnsafeMutablePointerBox<T: Numeric> {
+    let pointer: UnsafeMutablePointer<T>
+    let count: Int
+    init(count: Int) {
+        self.count = count
+        pointer = .allocate(capacity: max(count, 1))
+        pointer.initialize(repeating: 0, count: max(count, 1))
+    }
+    deinit { pointer.deallocate() }
 }

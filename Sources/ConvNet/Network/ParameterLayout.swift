@@ -8,7 +8,8 @@ public struct TensorSlot: Equatable, Sendable, Codable {
     public let decay: Bool
 }
 
-/// Where every tensor of a network lives in its two flat allocations:
+/// Where every tensor of a network lives in its two flat allocations (each convolution's
+/// bias directly follows its weight: `Conv3x3` uses them as one matrix):
 /// - parameters (trained): per block `conv<b>.weight` (3, 3, Cin, Cout), `conv<b>.bias` (Cout),
 ///   with batch norm `bn<b>.gamma`, `bn<b>.beta` (Cout); then `dense.weight` (C, D), `dense.bias` (D);
 /// - state (not trained, saved with the weights): per block with batch norm

@@ -92,6 +92,9 @@ public final class Trainer {
     let input: FloatBuffer
     let dEmbeddings: FloatBuffer
 
+    /// Threads for the image groups of every batch; results do not depend on it (see `Workers`).
+    public var threads: Int = Workers.available
+
     public var checkpointURL: URL { workFolder.appendingPathComponent(Checkpoint.fileName) }
     public var historyURL: URL { workFolder.appendingPathComponent("history.csv") }
     public func weightsURL(epoch: Int) -> URL { workFolder.appendingPathComponent(WeightsFile.fileName(epoch: epoch)) }
@@ -188,6 +191,7 @@ public final class Trainer {
     @discardableResult
     public func run(stopAfterEpoch: Int? = nil, progress: ((TrainingProgress) -> Void)? = nil) throws -> TrainingResult {
         try FileManager.default.createDirectory(at: workFolder, withIntermediateDirectories: true)
+        network.threads = threads
         var history: [EpochSummary] = []
         var start = 1
         if FileManager.default.fileExists(atPath: checkpointURL.path) {
