@@ -4,6 +4,7 @@ import Experiment
 import Foundation
 import Pipeline
 import SVM
+import TSNE
 import Storage
 
 /// Writes the small `metrics.json` every evaluator leaves for the report's summary.
@@ -137,5 +138,40 @@ struct ZeroShotStage: Stage {
                           "zeroshot_nmi": figures[0].nmi, "zeroshot_ari": figures[0].ari,
                           "zeroshot_kmeans_accuracy": figures[0].kmeansAccuracy, "seen_fewshot_accuracy": figures[1].accuracyMean],
                          to: context.work)
+    }
+}
+
+/// `tsne@e`: t-SNE of the validation embeddings (`tsne.csv`: `row,path,class,x,y`). The
+/// early-exaggeration phase lasts min(250, iterations / 3) iterations (openTSNE's 250 for
+/// the usual 750 iterations). Layouts are aligned across snapshots by the report.
+struct TSNEStage: Stage {
+    let kind = "tsne"
+    let version = 1
+    let epoch: Int
+    let values: ResolvedValues
+    var inputs: [String] { ["embed@\(epoch)"] }
+    var params: JSONValue { values.params(ResolvedValues.paths(under: "evaluate.tsne.") + ["seed"], extra: ["epoch": .int(epoch)]) }
+    func publishedPath(of file: String) -> String? { file == "metrics.json" ? "epoch-\(epoch)/tsne-metrics.json" : "epoch-\(epoch)/\(file)" }
+
+    func run(_ context: StageContext) throws {
+        let folder = context.input("embed@\(epoch)").folder
+        let set = try EmbeddingSet.read(split: "validation", from: folder)
+        let classes = try ClassList.read(folder).seen
+        let points = set.restricted(to: classes)
+        let iterations = values.int("evaluate.tsne.iterations")
+        let rate: TSNEConfig.LearningRate
+        switch values.value("evaluate.tsne.learning_rate") {
+        case .string: rate = .auto
+        default: rate = .fixed(values.double("evaluate.tsne.learning_rate"))
+        }
+        let config = TSNEConfig(perplexity: min(values.double("evaluate.tsne.perplexity"), Double(max(1, points.n - 1)) / 3),
+                                earlyExaggeration: values.double("evaluate.tsne.early_exaggeration"),
+                                earlyExaggerationIterations: min(250, iterations / 3), iterations: iterations,
+                                learningRate: rate, seed: values.seed)
+        context.progress.status("tsne@\(epoch): \(points.n) points")
+        let result = TSNE.embed(points.values, n: points.n, d: set.d, config: config)
+        try AtomicFile.write(ReportFiles.tsneCSV(result.embedding, labels: points.labels, classNames: classes, paths: points.paths),
+                             to: context.work.appendingPathComponent("tsne.csv"))
+        try writeMetrics(["tsne_kl": result.kl], to: context.work)
     }
 }

@@ -48,6 +48,7 @@ public enum Planner {
                 nodes.append("\(name)@\(e)")
             }
             if v.bool("evaluate.summaries") { add("summarize", SummarizeStage(epoch: e)) }
+            if v.enabled("evaluate.tsne") { add("tsne", TSNEStage(epoch: e, values: v)) }
             if v.enabled("evaluate.svm") { add("svm", SVMStage(epoch: e, values: v)) }
             if v.enabled("evaluate.kmeans") { add("kmeans", KMeansStage(epoch: e, values: v)) }
             if zeroShot { add("zeroshot", ZeroShotStage(epoch: e, values: v)) }
