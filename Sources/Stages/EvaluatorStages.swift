@@ -52,22 +52,26 @@ struct SVMStage: Stage {
     var params: JSONValue { values.params(ResolvedValues.paths(under: "evaluate.svm."), extra: ["epoch": .int(epoch)]) }
     func publishedPath(of file: String) -> String? { "epoch-\(epoch)/svm/\(file)" }
 
+    /// `evaluate.svm` as libsvm parameters.
+    static func config(_ values: ResolvedValues) -> SVMConfig {
+        let gamma: SVMConfig.Gamma
+        switch values.value("evaluate.svm.gamma") {
+        case .string(let word): gamma = SVMConfig.Gamma(word) ?? .scale
+        default: gamma = .value(values.double("evaluate.svm.gamma"))
+        }
+        return SVMConfig(kernel: SVMConfig.Kernel(rawValue: values.string("evaluate.svm.kernel")) ?? .poly,
+                         C: values.double("evaluate.svm.C"), gamma: gamma, coef0: values.double("evaluate.svm.coef0"),
+                         degree: values.int("evaluate.svm.degree"))
+    }
+
     func run(_ context: StageContext) throws {
         let folder = context.input("embed@\(epoch)").folder
         let classes = try ClassList.read(folder).seen
         let fitSet = try EmbeddingSet.read(split: values.string("evaluate.svm.fit_on"), from: folder)
         let fit = fitSet.restricted(to: classes)
         let test = try EmbeddingSet.read(split: values.string("evaluate.svm.test_on"), from: folder).restricted(to: classes)
-        let gamma: SVMConfig.Gamma
-        switch values.value("evaluate.svm.gamma") {
-        case .string(let word): gamma = SVMConfig.Gamma(word) ?? .scale
-        default: gamma = .value(values.double("evaluate.svm.gamma"))
-        }
-        let config = SVMConfig(kernel: SVMConfig.Kernel(rawValue: values.string("evaluate.svm.kernel")) ?? .poly,
-                               C: values.double("evaluate.svm.C"), gamma: gamma, coef0: values.double("evaluate.svm.coef0"),
-                               degree: values.int("evaluate.svm.degree"))
         context.progress.status("svm@\(epoch): fitting on \(fit.n) points")
-        let model = try SVMModel.fit(x: fit.values, n: fit.n, d: fitSet.d, labels: fit.labels, config: config)
+        let model = try SVMModel.fit(x: fit.values, n: fit.n, d: fitSet.d, labels: fit.labels, config: SVMStage.config(values))
         let predicted = model.predict(test.values, n: test.n)
         let report = try ReportFiles.writeClassifier(truth: test.labels, predicted: predicted, classNames: classes,
                                                      paths: test.paths, to: context.work)

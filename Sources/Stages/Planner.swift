@@ -54,7 +54,12 @@ public enum Planner {
             if zeroShot { add("zeroshot", ZeroShotStage(epoch: e, values: v)) }
             evaluators[e] = nodes
         }
-        graph.add("report", ReportStage(snapshots: snapshots, evaluators: evaluators))
+        var extra: [String] = []
+        if v.bool("evaluate.baseline") {
+            graph.add("baseline", BaselineStage(values: v, source: source))
+            extra.append("baseline")
+        }
+        graph.add("report", ReportStage(snapshots: snapshots, evaluators: evaluators, runWide: extra))
         return ExperimentPlan(graph: graph, source: source, snapshots: snapshots, memo: memo)
     }
 }

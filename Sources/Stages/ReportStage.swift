@@ -10,7 +10,9 @@ struct ReportStage: Stage {
     let snapshots: [Int]
     /// Evaluator nodes per snapshot epoch.
     let evaluators: [Int: [String]]
-    var inputs: [String] { ["train"] + snapshots.flatMap { evaluators[$0] ?? [] } }
+    /// Nodes evaluated once per run (the raw-pixel baseline), whose metrics go to `baseline`.
+    let runWide: [String]
+    var inputs: [String] { ["train"] + snapshots.flatMap { evaluators[$0] ?? [] } + runWide }
     var params: JSONValue { .object(["snapshots": .array(snapshots.map { .int($0) })]) }
     func publishedPath(of file: String) -> String? { file }
 
@@ -25,9 +27,14 @@ struct ReportStage: Stage {
             }
             epochs[String(e)] = .object(metrics)
         }
+        var baseline: [String: JSONValue] = [:]
+        for node in runWide {
+            let url = context.input(node).file("metrics.json")
+            for (k, v) in try JSONValue.parse(Data(contentsOf: url), source: url.path).objectValue ?? [:] { baseline[k] = v }
+        }
         let last = snapshots.last.map(String.init) ?? ""
         let summary = JSONValue.object(["epochs": .object(epochs), "headline": epochs[last] ?? .object([:]),
-                                        "final_epoch": .int(snapshots.last ?? 0)])
+                                        "baseline": .object(baseline), "final_epoch": .int(snapshots.last ?? 0)])
         try AtomicFile.write(summary.pretty, to: context.work.appendingPathComponent("summary.json"))
     }
 }

@@ -87,6 +87,7 @@ public enum ExperimentSchema {
         SchemaKey("training.checkpoint_every", .int, .int(1), "Epochs between resumable checkpoints.", range: .atLeast(1)),
 
         SchemaKey("evaluate.summaries", .bool, .bool(true), "Per-snapshot centroid summaries and nearest-centroid confusion."),
+        SchemaKey("evaluate.baseline", .bool, .bool(true), "Raw-pixel baselines (nearest centroid, and the SVM of evaluate.svm) on the same splits, once per run."),
         SchemaKey("evaluate.tsne.perplexity", .float, .float(30), "t-SNE perplexity.", range: positive),
         SchemaKey("evaluate.tsne.early_exaggeration", .float, .float(12), "Early exaggeration factor.", range: .atLeast(1)),
         SchemaKey("evaluate.tsne.iterations", .int, .int(750), "Gradient-descent iterations in all.", range: .atLeast(1)),
