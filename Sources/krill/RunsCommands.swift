@@ -18,8 +18,10 @@ struct RunsCommand: ParsableCommand {
             let computed = stages.filter { $0["state"]?.stringValue != "cached" }.count
             var line = "\(r.label)  \(started)  \(stages.count) stages (\(computed) computed)"
             if let headline = r.summary?["headline"]?.objectValue {
-                line += "  " + headline.keys.sorted().map { k in
-                    "\(k)=" + (headline[k]!.doubleValue.map { String(format: "%.3f", $0) } ?? headline[k]!.canonical)
+                let shown = [("nearest_centroid_accuracy", "nc"), ("svm_accuracy", "svm"), ("kmeans_accuracy", "kmeans"),
+                             ("kmeans_nmi", "nmi"), ("zeroshot_accuracy", "zeroshot")]
+                line += "  " + shown.compactMap { key, label in
+                    headline[key]?.doubleValue.map { String(format: "%@=%.3f", label as NSString, $0) }
                 }.joined(separator: " ")
             }
             print(line)
