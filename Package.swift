@@ -43,6 +43,7 @@ let package = Package(
                 swiftSettings: numericSettings),
         .target(name: "Experiment", dependencies: ["CYAML"]),
         .target(name: "Pipeline", dependencies: ["Storage"]),
+        .target(name: "Charts", dependencies: ["CCairo", "CGIF", "Imaging", "Storage"]),
         .target(name: "Stages", dependencies: ["Experiment", "Pipeline", "Datasets", "Imaging", "Linalg", "Storage"]),
         .executableTarget(
             name: "krill",
@@ -61,6 +62,9 @@ let package = Package(
                     dependencies: ["Storage", "CBLAS", "CYAML", "CCairo", "CSVM", "CGIF", "CCrypto"]),
         .testTarget(name: "ExperimentTests", dependencies: ["Experiment", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Storage", "TestSupport"]),
+        // Snapshot PNGs are read and re-recorded through #filePath (KRILL_RECORD=1), not as resources.
+        .testTarget(name: "ChartsTests", dependencies: ["Charts", "Imaging", "CGIF", "TestSupport"],
+                    exclude: ["Snapshots"]),
         .testTarget(name: "EndToEndTests", dependencies: ["krill", "Imaging", "Storage", "TestSupport"]),
     ]
 )
