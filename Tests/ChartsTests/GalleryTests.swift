@@ -2,8 +2,9 @@ import Charts
 import Foundation
 import XCTest
 
-/// Writes every example chart into `$KRILL_CHARTS_GALLERY` (skipped when unset), so a
-/// person can look at them at the size they are written.
+/// Writes every example chart, the t-SNE animation and a `report.html` laid out like a
+/// run folder into `$KRILL_CHARTS_GALLERY` (skipped when unset), so a person can look at
+/// them at the size they are written and try `tools/check_report.sh` on the page.
 final class GalleryTests: XCTestCase {
     func testWriteGallery() throws {
         guard let folder = ProcessInfo.processInfo.environment["KRILL_CHARTS_GALLERY"] else {
@@ -13,5 +14,60 @@ final class GalleryTests: XCTestCase {
         for (name, chart) in Gallery.all() {
             try chart.write(to: out.appendingPathComponent(name))
         }
+        try Gallery.loss().write(to: out.appendingPathComponent("loss.svg"))
+        try Gallery.centroids6().write(to: out.appendingPathComponent("centroids6.svg"))
+        try Gallery.loss().write(to: out.appendingPathComponent("loss@2x.png"), scale: 2)
+
+        // The animation, and its frames after quantisation (to look at the palette's effect).
+        let frames = [2.0, 1.3, 0.8, 0.5].enumerated().map { k, spread in
+            let t = Fixtures.tsne(classes: 27, perClass: 100, spread: spread)
+            return GIFAnimation.TSNEFrame(epoch: [1, 5, 15, 30][k], x: t.x, y: t.y, classes: t.classes)
+        }
+        let animation = try GIFAnimation.tsne(frames, classNames: Fixtures.taxa27)
+        try animation.write(to: out.appendingPathComponent("run/plots/tsne.gif"))
+        let palette = animation.palette
+        let first = animation.frames[0]
+        let indices = palette.quantize(first)
+        let quantised: [UInt8] = indices.flatMap { palette.colors[Int($0)] + [UInt8(255)] }
+        try RGBAImage(width: first.width, height: first.height, pixels: quantised).pngData()
+            .write(to: out.appendingPathComponent("tsne-gif-frame0.png"))
+
+        // A run folder with report.html.
+        let run = out.appendingPathComponent("run")
+        let files: [(String, any Chart)] = [
+            ("plots/loss.png", Gallery.loss()), ("plots/cluster_size.png", Gallery.clusterSizes()),
+            ("plots/accuracy.png", Gallery.accuracy()),
+            ("epoch-30/confusion.png", Gallery.confusion27()), ("epoch-30/centroids.png", Gallery.centroids27()),
+            ("epoch-30/tsne.png", Gallery.tsne27()), ("epoch-30/confused_pair.png", Gallery.confusedPair()),
+            ("epoch-5/confusion.png", Gallery.confusion6()), ("epoch-5/centroids.png", Gallery.centroids6()),
+            ("epoch-5/tsne.png", Gallery.tsne6()),
+        ]
+        for (path, chart) in files { try chart.write(to: run.appendingPathComponent(path)) }
+        let content = try HTMLTests.content()
+        var page = content
+        page.title = "demo: 27 synthetic classes, batch_hard"
+        page.figures = [ReportFigure(caption: "Loss per epoch (lr on the right axis)", path: "plots/loss.png"),
+                        ReportFigure(caption: "Cluster size and centroid distance", path: "plots/cluster_size.png"),
+                        ReportFigure(caption: "Accuracy per snapshot", path: "plots/accuracy.png"),
+                        ReportFigure(caption: "t-SNE over the snapshot epochs", path: "plots/tsne.gif")]
+        page.snapshots = [
+            ReportSnapshot(epoch: 5, figures: [ReportFigure(caption: "Nearest-centroid confusion", path: "epoch-5/confusion.png"),
+                                               ReportFigure(caption: "Centroids", path: "epoch-5/centroids.png"),
+                                               ReportFigure(caption: "t-SNE", path: "epoch-5/tsne.png")],
+                           tables: content.snapshots[0].tables),
+            ReportSnapshot(epoch: 30, figures: [ReportFigure(caption: "Nearest-centroid confusion", path: "epoch-30/confusion.png"),
+                                                ReportFigure(caption: "Centroids", path: "epoch-30/centroids.png"),
+                                                ReportFigure(caption: "t-SNE", path: "epoch-30/tsne.png"),
+                                                ReportFigure(caption: "Most confused pair", path: "epoch-30/confused_pair.png")],
+                           tables: content.snapshots[0].tables),
+        ]
+        try Data(ReportPage.render(page).utf8).write(to: run.appendingPathComponent("report.html"))
+        let diff = DiffContent(title: "demo@1 vs demo@2", runA: "demo@1", runB: "demo@2",
+                               params: [.init(key: "loss.variant", a: "std_triplet", b: "batch_hard")],
+                               metrics: [.init(name: "svm accuracy @30", a: 0.71, b: 0.75)],
+                               plots: [.init(caption: "Loss", a: "plots/loss.png", b: "plots/loss.png"),
+                                       .init(caption: "Confusion @30", a: "epoch-30/confusion.png", b: nil)],
+                               stages: [.init(node: "split", shared: true), .init(node: "train", shared: false)])
+        try Data(DiffPage.render(diff).utf8).write(to: run.appendingPathComponent("diff.html"))
     }
 }

@@ -345,7 +345,7 @@ public struct HeatmapLayout: Sendable {
         var height = max(bottom, bars.map(\.bounds.maxY).max() ?? 0) + margin
         // Title centred over the matrix, kept inside the image.
         if !h.title.isEmpty {
-            let fitted = canvas.truncated(h.title, font: HeatmapLayout.titleFont, maxWidth: max(width - 2 * margin, 100))
+            let fitted = canvas.truncated(h.title, font: HeatmapLayout.titleFont, maxWidth: max(width - 2 * margin, 900))
             title = fitted
             let w = canvas.measure(fitted, font: HeatmapLayout.titleFont).width
             width = max(width, w + 2 * margin)

@@ -127,7 +127,7 @@ public struct ImageGridLayout: Sendable {
         self.captionRects = captionRects
         self.cellRects = cells
         if !g.title.isEmpty {
-            let fitted = canvas.truncated(g.title, font: ImageGridLayout.titleFont, maxWidth: max(width - 2 * margin, 300))
+            let fitted = canvas.truncated(g.title, font: ImageGridLayout.titleFont, maxWidth: max(width - 2 * margin, 900))
             title = fitted
             let w = canvas.measure(fitted, font: ImageGridLayout.titleFont).width
             width = max(width, w + 2 * margin)

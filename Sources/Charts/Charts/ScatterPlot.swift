@@ -201,7 +201,7 @@ public struct ScatterLayout: Sendable {
         var width = (k > 0 ? colX - 14 : plot.maxX) + margin
         let height = plot.maxY + margin
         if !s.title.isEmpty {
-            let fitted = canvas.truncated(s.title, font: ScatterLayout.titleFont, maxWidth: max(width - 2 * margin, 200))
+            let fitted = canvas.truncated(s.title, font: ScatterLayout.titleFont, maxWidth: max(width - 2 * margin, 900))
             title = fitted
             let w = canvas.measure(fitted, font: ScatterLayout.titleFont).width
             width = max(width, w + 2 * margin)
