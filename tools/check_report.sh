@@ -104,7 +104,8 @@ flags=(--headless --disable-gpu --no-sandbox --no-first-run --no-default-browser
        --disable-background-networking --disable-sync --hide-scrollbars --mute-audio
        --user-data-dir="$work/profile" --enable-logging=stderr --v=0)
 probe_url="file://$(printf '%s' "$probe" | sed 's/ /%20/g')"
-if ! timeout 120 "$browser" "${flags[@]}" --virtual-time-budget=15000 --dump-dom "$probe_url" \
+width=${SCREENSHOT_WIDTH:-1400}
+if ! timeout 120 "$browser" "${flags[@]}" --virtual-time-budget=15000 --window-size="$width,1000" --dump-dom "$probe_url" \
         >"$work/dom.html" 2>"$work/stderr.log"; then
     fail "chromium could not load the page (see below)"
     tail -20 "$work/stderr.log" >&2
@@ -130,7 +131,6 @@ fi
 
 # --- screenshot -----------------------------------------------------------------------
 if [ -n "$shot" ]; then
-    width=${SCREENSHOT_WIDTH:-1400}
     h=${height:-3000}
     [ "$h" -gt 16000 ] 2>/dev/null && h=16000
     mkdir -p "$(dirname "$shot")"

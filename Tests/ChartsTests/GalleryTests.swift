@@ -2,9 +2,11 @@ import Charts
 import Foundation
 import XCTest
 
-/// Writes every example chart, the t-SNE animation and a `report.html` laid out like a
-/// run folder into `$KRILL_CHARTS_GALLERY` (skipped when unset), so a person can look at
-/// them at the size they are written and try `tools/check_report.sh` on the page.
+/// Example output for people and for the browser check:
+/// - `KRILL_CHARTS_GALLERY=/folder` writes every example chart, SVGs, a HiDPI PNG, the
+///   t-SNE animation and a run folder with `report.html` and `diff.html` there.
+/// - `KRILL_CHECK_REPORT=1` renders the run folder to a temporary folder and runs
+///   `tools/check_report.sh` on its report (needs Chromium).
 final class GalleryTests: XCTestCase {
     func testWriteGallery() throws {
         guard let folder = ProcessInfo.processInfo.environment["KRILL_CHARTS_GALLERY"] else {
@@ -17,23 +19,53 @@ final class GalleryTests: XCTestCase {
         try Gallery.loss().write(to: out.appendingPathComponent("loss.svg"))
         try Gallery.centroids6().write(to: out.appendingPathComponent("centroids6.svg"))
         try Gallery.loss().write(to: out.appendingPathComponent("loss@2x.png"), scale: 2)
+        let names93 = (0..<93).map { "taxon_\($0)" + ($0 % 7 == 0 ? "__with_a_long_name" : "") }
+        try Heatmap.confusion(counts: Fixtures.confusion(classes: 93, perClass: 30), labels: names93,
+                              title: "93 classes").write(to: out.appendingPathComponent("confusion93.png"))
+        let animation = try writeRunFolder(to: out.appendingPathComponent("run"))
+        // The first animation frame after quantisation (to look at the palette's effect).
+        let palette = animation.palette
+        let first = animation.frames[0]
+        let quantised: [UInt8] = palette.quantize(first).flatMap { palette.colors[Int($0)] + [UInt8(255)] }
+        try RGBAImage(width: first.width, height: first.height, pixels: quantised).pngData()
+            .write(to: out.appendingPathComponent("tsne-gif-frame0.png"))
+    }
 
-        // The animation, and its frames after quantisation (to look at the palette's effect).
+    func testReportOpensInChromiumWithoutMissingImagesOrErrors() throws {
+        guard ProcessInfo.processInfo.environment["KRILL_CHECK_REPORT"] == "1" else {
+            throw XCTSkip("set KRILL_CHECK_REPORT=1 to open a rendered report in headless Chromium")
+        }
+        let root = URL(fileURLWithPath: "\(#filePath)").deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("krill-report-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        _ = try writeRunFolder(to: folder)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [root.appendingPathComponent("tools/check_report.sh").path,
+                             folder.appendingPathComponent("report.html").path]
+        var env = ProcessInfo.processInfo.environment
+        env["KRILL_NO_INSTALL"] = "1"
+        process.environment = env
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, output)
+        XCTAssertTrue(output.contains("chromium loaded 11 images"), output)
+    }
+
+    /// A run folder like the report stage writes: plots/, epoch-<e>/, report.html, diff.html.
+    @discardableResult
+    func writeRunFolder(to run: URL) throws -> GIFAnimation {
         let frames = [2.0, 1.3, 0.8, 0.5].enumerated().map { k, spread in
             let t = Fixtures.tsne(classes: 27, perClass: 100, spread: spread)
             return GIFAnimation.TSNEFrame(epoch: [1, 5, 15, 30][k], x: t.x, y: t.y, classes: t.classes)
         }
         let animation = try GIFAnimation.tsne(frames, classNames: Fixtures.taxa27)
-        try animation.write(to: out.appendingPathComponent("run/plots/tsne.gif"))
-        let palette = animation.palette
-        let first = animation.frames[0]
-        let indices = palette.quantize(first)
-        let quantised: [UInt8] = indices.flatMap { palette.colors[Int($0)] + [UInt8(255)] }
-        try RGBAImage(width: first.width, height: first.height, pixels: quantised).pngData()
-            .write(to: out.appendingPathComponent("tsne-gif-frame0.png"))
-
-        // A run folder with report.html.
-        let run = out.appendingPathComponent("run")
+        try animation.write(to: run.appendingPathComponent("plots/tsne.gif"))
         let files: [(String, any Chart)] = [
             ("plots/loss.png", Gallery.loss()), ("plots/cluster_size.png", Gallery.clusterSizes()),
             ("plots/accuracy.png", Gallery.accuracy()),
@@ -50,15 +82,15 @@ final class GalleryTests: XCTestCase {
                         ReportFigure(caption: "Cluster size and centroid distance", path: "plots/cluster_size.png"),
                         ReportFigure(caption: "Accuracy per snapshot", path: "plots/accuracy.png"),
                         ReportFigure(caption: "t-SNE over the snapshot epochs", path: "plots/tsne.gif")]
+        func figures(_ e: Int) -> [ReportFigure] {
+            [ReportFigure(caption: "Nearest-centroid confusion", path: "epoch-\(e)/confusion.png"),
+             ReportFigure(caption: "Centroid distances and cluster sizes", path: "epoch-\(e)/centroids.png"),
+             ReportFigure(caption: "t-SNE", path: "epoch-\(e)/tsne.png")]
+        }
         page.snapshots = [
-            ReportSnapshot(epoch: 5, figures: [ReportFigure(caption: "Nearest-centroid confusion", path: "epoch-5/confusion.png"),
-                                               ReportFigure(caption: "Centroids", path: "epoch-5/centroids.png"),
-                                               ReportFigure(caption: "t-SNE", path: "epoch-5/tsne.png")],
-                           tables: content.snapshots[0].tables),
-            ReportSnapshot(epoch: 30, figures: [ReportFigure(caption: "Nearest-centroid confusion", path: "epoch-30/confusion.png"),
-                                                ReportFigure(caption: "Centroids", path: "epoch-30/centroids.png"),
-                                                ReportFigure(caption: "t-SNE", path: "epoch-30/tsne.png"),
-                                                ReportFigure(caption: "Most confused pair", path: "epoch-30/confused_pair.png")],
+            ReportSnapshot(epoch: 5, figures: figures(5), tables: content.snapshots[0].tables),
+            ReportSnapshot(epoch: 30, figures: figures(30) + [ReportFigure(caption: "Most confused pair",
+                                                                           path: "epoch-30/confused_pair.png")],
                            tables: content.snapshots[0].tables),
         ]
         try Data(ReportPage.render(page).utf8).write(to: run.appendingPathComponent("report.html"))
@@ -69,5 +101,6 @@ final class GalleryTests: XCTestCase {
                                        .init(caption: "Confusion @30", a: "epoch-30/confusion.png", b: nil)],
                                stages: [.init(node: "split", shared: true), .init(node: "train", shared: false)])
         try Data(DiffPage.render(diff).utf8).write(to: run.appendingPathComponent("diff.html"))
+        return animation
     }
 }

@@ -65,6 +65,16 @@ final class OutputTests: XCTestCase {
         XCTAssertEqual(decoded, try Gallery.accuracy().rgbaImage())
     }
 
+    func testPixelDifferenceCount() {
+        let a = RGBAImage(width: 2, height: 2, pixels: [UInt8](repeating: 255, count: 16))
+        var b = a
+        b.pixels[5] = 0
+        b.pixels[15] = 0
+        XCTAssertEqual(a.differingPixels(from: b), 2)
+        XCTAssertEqual(a.differingPixels(from: a), 0)
+        XCTAssertNil(a.differingPixels(from: RGBAImage(width: 1, height: 1, pixels: [0, 0, 0, 0])))
+    }
+
     func testTextIsDrawnWithDejaVu() throws {
         // Text extents match DejaVu Sans metrics (advance of "0" is 0.636 em).
         let m = Canvas.measuring().measure("0000000000", font: .regular(10))

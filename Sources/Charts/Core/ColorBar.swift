@@ -26,7 +26,7 @@ public struct ColorBarLayout: Equatable, Sendable {
     static func make(title: String, colorMap: ColorMap, range: ClosedRange<Double>, x: Double, y: Double,
                      height: Double, tickFont: Font, titleFont: Font, on canvas: Canvas) -> ColorBarLayout {
         let bar = Rect(x: x, y: y, width: barWidth, height: height)
-        let ticks = Ticks.linear(range.lowerBound, range.upperBound, target: max(2, Int(height / 45)))
+        let ticks = Ticks.linear(range.lowerBound, range.upperBound, target: min(8, max(2, Int(height / 45))))
         let labels = Ticks.labels(ticks)
         func py(_ v: Double) -> Double {
             let span = range.upperBound - range.lowerBound
