@@ -53,3 +53,13 @@ final class LineChartTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(constant.layout().rightTicks.count, 2)
     }
 }
+
+final class ValidationTests: XCTestCase {
+    func testRenderingRejectsInputThatCannotBeDrawn() {
+        XCTAssertThrowsError(try LineChart(series: [LineSeries(name: "a", x: [1, 2], y: [1])]).pngData())
+        XCTAssertThrowsError(try LineChart(series: [], yScale: .log, yRange: 0...1).svgData())
+        XCTAssertThrowsError(try Heatmap(values: [], rowLabels: [], columnLabels: []).pngData())
+        XCTAssertThrowsError(try ScatterPlot(x: [1], y: [], classes: [0], classNames: ["a"]).pngData())
+        XCTAssertThrowsError(try ImageGrid(rows: []).pngData())
+    }
+}

@@ -52,6 +52,14 @@ public struct ImageGrid: Chart {
 
     public var size: Size { layout().size }
 
+    public func validate() throws {
+        guard !rows.isEmpty else { throw ChartError.invalidInput("an image grid needs at least one row") }
+        guard cellSize >= 8 else { throw ChartError.invalidInput("image cells of \(cellSize) px are too small") }
+        if let row = rows.first(where: { !$0.imageCaptions.isEmpty && $0.imageCaptions.count != $0.images.count }) {
+            throw ChartError.invalidInput("row '\(row.caption)' has \(row.images.count) images and \(row.imageCaptions.count) captions")
+        }
+    }
+
     public func layout() -> ImageGridLayout { ImageGridLayout(self, canvas: Canvas.measuring()) }
 
     public func draw(on canvas: Canvas) {

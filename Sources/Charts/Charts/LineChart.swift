@@ -100,6 +100,18 @@ public struct LineChart: Chart {
 
     public var size: Size { Size(width, height) }
 
+    public func validate() throws {
+        if let bad = series.first(where: { $0.x.count != $0.y.count }) {
+            throw ChartError.invalidInput("series '\(bad.name)' has \(bad.x.count) x and \(bad.y.count) y values")
+        }
+        guard width >= 120, height >= 100 else { throw ChartError.invalidInput("line chart \(width)x\(height) is too small") }
+        for (name, scale, range) in [("left", yScale, yRange), ("right", rightYScale, rightYRange)] {
+            if scale == .log, let range, range.lowerBound <= 0 {
+                throw ChartError.invalidInput("the \(name) log axis needs a range above 0, got \(range)")
+            }
+        }
+    }
+
     /// The colour series `index` is drawn in.
     public func color(of index: Int) -> RGB { series[index].color ?? Palette.color(index) }
 

@@ -21,11 +21,18 @@ public protocol Chart: Sendable {
     var size: Size { get }
     /// Draws the chart onto `canvas`, which is `size` large.
     func draw(on canvas: Canvas)
+    /// Throws `ChartError.invalidInput` when the input cannot be drawn (mismatched
+    /// lengths, ...). `rasterCanvas`, `svgData`, `render` and `write` call it first.
+    func validate() throws
 }
 
 extension Chart {
+    /// Nothing to check by default.
+    public func validate() throws {}
+
     /// A raster canvas with the chart drawn on it; `scale` device pixels per logical pixel.
     public func rasterCanvas(scale: Double = 1) throws -> Canvas {
+        try validate()
         let s = size
         let canvas = try Canvas(width: s.width, height: s.height, scale: scale)
         draw(on: canvas)
@@ -44,6 +51,7 @@ extension Chart {
 
     /// The chart as an SVG document (deterministic: ids renumbered, see `Canvas.svgData`).
     public func svgData() throws -> Data {
+        try validate()
         let s = size
         let canvas = try Canvas(svgWidth: s.width, height: s.height)
         draw(on: canvas)
