@@ -22,6 +22,21 @@ final class GalleryTests: XCTestCase {
         let names93 = (0..<93).map { "taxon_\($0)" + ($0 % 7 == 0 ? "__with_a_long_name" : "") }
         try Heatmap.confusion(counts: Fixtures.confusion(classes: 93, perClass: 30), labels: names93,
                               title: "93 classes").write(to: out.appendingPathComponent("confusion93.png"))
+        // Edge cases: one snapshot, a constant learning rate, few classes with short names.
+        try LineChart(series: [LineSeries(name: "SVM", x: [30], y: [0.75], marker: .square),
+                               LineSeries(name: "k-means", x: [30], y: [0.63], marker: .triangle)],
+                      title: "Accuracy per snapshot", xLabel: "epoch", yLabel: "accuracy", yRange: 0...1, integerX: true)
+            .write(to: out.appendingPathComponent("edge-one-snapshot.png"))
+        let h = Fixtures.history(epochs: 5)
+        try LineChart(series: [LineSeries(name: "train loss", values: h.train),
+                               LineSeries(name: "validation loss", values: h.validation),
+                               LineSeries(name: "learning rate", values: [Double](repeating: 0.001, count: 5), color: .gray(0.45),
+                                          axis: .right, dashed: true, stepped: true)],
+                      title: "Loss per epoch", xLabel: "epoch", yLabel: "loss", rightYLabel: "learning rate",
+                      rightYScale: .log, integerX: true)
+            .write(to: out.appendingPathComponent("edge-constant-lr.png"))
+        try Heatmap.confusion(counts: [[9, 1, 0], [2, 7, 1], [0, 0, 0]], labels: ["a", "b", "c"], title: "3 classes, one empty")
+            .write(to: out.appendingPathComponent("edge-confusion3.png"))
         let animation = try writeRunFolder(to: out.appendingPathComponent("run"))
         // The first animation frame after quantisation (to look at the palette's effect).
         let palette = animation.palette

@@ -141,6 +141,14 @@ public struct LineChart: Chart {
                 let c = color(of: i)
                 var run: [Point] = []
                 var points: [Point] = []
+                // A lone point (no neighbour to join) still shows, as a dot.
+                func drawRun(_ run: [Point]) {
+                    if run.count == 1 && s.marker == nil {
+                        canvas.fillCircle(run[0], radius: max(2.5, s.lineWidth * 1.5), c)
+                    } else {
+                        canvas.polyline(run, c, width: s.lineWidth, dash: s.dashed ? [6, 4] : [])
+                    }
+                }
                 for (x, y) in zip(s.x, s.y) {
                     let p = Point(l.x(x), map(y))
                     if p.x.isFinite && p.y.isFinite {
@@ -152,11 +160,11 @@ public struct LineChart: Chart {
                         run.append(p)
                         points.append(p)
                     } else {
-                        canvas.polyline(run, c, width: s.lineWidth, dash: s.dashed ? [6, 4] : [])
+                        drawRun(run)
                         run = []
                     }
                 }
-                canvas.polyline(run, c, width: s.lineWidth, dash: s.dashed ? [6, 4] : [])
+                drawRun(run)
                 if let marker = s.marker {
                     for p in points { canvas.marker(marker, at: p, size: 7, c) }
                 }
