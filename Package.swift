@@ -51,13 +51,14 @@ let package = Package(
                 swiftSettings: numericSettings),
         .target(name: "Experiment", dependencies: ["CYAML"]),
         .target(name: "Pipeline", dependencies: ["Storage"]),
+        .target(name: "Charts", dependencies: ["CCairo", "CGIF", "Imaging", "Storage"]),
         .target(name: "Stages", dependencies: ["Experiment", "Pipeline", "ConvNet", "TSNE", "Clustering", "SVM", "Evaluation",
-                                               "Datasets", "Imaging", "Linalg", "Storage"]),
+                                               "Charts", "Datasets", "Imaging", "Linalg", "Storage"]),
         .executableTarget(
             name: "krill",
             dependencies: [
                 "Linalg", "Imaging", "Datasets", "Storage", "ConvNet", "Experiment", "Pipeline", "Stages",
-                "TSNE", "Clustering", "SVM", "Evaluation",
+                "TSNE", "Clustering", "SVM", "Evaluation", "Charts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -79,6 +80,9 @@ let package = Package(
         .testTarget(name: "EvaluationTests",
                     dependencies: ["Evaluation", "Clustering", "SVM", "Storage", "Linalg", "TestSupport"],
                     resources: [.copy("Fixtures")]),
+        // Snapshot PNGs are read and re-recorded through #filePath (KRILL_RECORD=1), not as resources.
+        .testTarget(name: "ChartsTests", dependencies: ["Charts", "Imaging", "CGIF", "TestSupport"],
+                    exclude: ["Snapshots"]),
         .testTarget(name: "EndToEndTests", dependencies: ["krill", "Imaging", "Storage", "TestSupport"]),
     ]
 )
