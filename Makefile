@@ -6,7 +6,7 @@ DEB_PACKAGES := libopenblas-dev libpng-dev libjpeg-dev libyaml-dev libssl-dev li
 KRILL := .build/release/krill
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all setup build test demo bench clean contact-sheet
+.PHONY: all setup build test demo bench clean contact-sheet check-report
 
 all: build
 
@@ -40,6 +40,12 @@ bench: build
 	$(KRILL) bench synth
 	$(KRILL) bench decode
 	$(KRILL) bench gemm
+
+## check-report: run smoke.yaml and open its report.html in headless Chromium (installs chromium if missing)
+check-report: build
+	rm -rf artifacts/check-report
+	$(KRILL) run experiments/smoke.yaml --artifacts artifacts/check-report
+	bash tools/check_report.sh artifacts/check-report/runs/smoke/latest/report.html
 
 ## contact-sheet: re-record docs/synthetic-contact-sheet.png
 contact-sheet: build

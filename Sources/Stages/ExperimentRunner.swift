@@ -55,7 +55,14 @@ public struct ExperimentRunner {
             if let out = outputs[node] { try folder.publish(out, of: plan.graph.nodes[node]!) }
         }
         try folder.write(experiment.yaml, to: "experiment.yaml")
-        try folder.write(provenance(experiment, records: records, started: started).pretty, to: "run.json")
+        let record = provenance(experiment, records: records, started: started)
+        try folder.write(record.pretty, to: "run.json")
+        var facts: [(String, String)] = [("krill", krillVersion), ("experiment", experiment.file)]
+        if let git = record["git"], let commit = git["commit"]?.stringValue {
+            facts.append(("git", commit + (git["dirty"] == .bool(true) ? " (dirty)" : "")))
+        }
+        for key in ["host", "cpu", "started", "ended"] { if let v = record[key]?.stringValue { facts.append((key, v)) } }
+        try RunReport.write(folder, experimentYAML: experiment.yaml, records: records, provenance: facts)
         try folder.markLatest()
         return (folder, records)
     }

@@ -59,7 +59,7 @@ public enum Planner {
             graph.add("baseline", BaselineStage(values: v, source: source))
             extra.append("baseline")
         }
-        graph.add("report", ReportStage(snapshots: snapshots, evaluators: evaluators, runWide: extra))
+        graph.add("report", ReportStage(source: source, snapshots: snapshots, evaluators: evaluators, runWide: extra))
         return ExperimentPlan(graph: graph, source: source, snapshots: snapshots, memo: memo)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Charts
 import Foundation
 import Pipeline
 import Stages
@@ -46,7 +47,8 @@ struct DiffCommand: ParsableCommand {
             let diff = try RunDiff(a: try RunFolder.resolve(a, in: store), b: try RunFolder.resolve(b, in: store))
             print(diff.text, terminator: "")
             if let html {
-                try AtomicFile.write(DiffPage.render(diff), to: URL(fileURLWithPath: html))
+                let page = URL(fileURLWithPath: html)
+                try AtomicFile.write(DiffHTML.render(diff, page: page), to: page)
                 print("html: \(html)")
             }
         } catch {
@@ -100,23 +102,34 @@ struct VerifyCommand: ParsableCommand {
     }
 }
 
-/// A minimal side-by-side page for `krill diff --html` (the full report comes with the charts).
-enum DiffPage {
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-    }
-
-    static func render(_ d: RunDiff) -> String {
-        var h = "<!doctype html><meta charset=utf-8><title>krill diff \(escape(d.a.label)) vs \(escape(d.b.label))</title>"
-        h += "<style>body{font-family:sans-serif;margin:2em}td,th{padding:2px 8px;text-align:left}</style>"
-        h += "<h1>\(escape(d.a.label)) → \(escape(d.b.label))</h1><h2>Parameters that differ</h2><table><tr><th>key</th><th>\(escape(d.a.label))</th><th>\(escape(d.b.label))</th></tr>"
-        for p in d.params { h += "<tr><td>\(escape(p.path))</td><td>\(escape(p.old))</td><td>\(escape(p.new))</td></tr>" }
-        h += "</table><h2>Metrics</h2><table><tr><th>metric</th><th>old</th><th>new</th><th>change</th></tr>"
-        for m in d.metrics {
-            func f(_ x: Double?) -> String { x.map { String(format: "%.4f", $0) } ?? "–" }
-            h += "<tr><td>\(escape(m.path))</td><td>\(f(m.old))</td><td>\(f(m.new))</td><td>\(m.change.map { String(format: "%+.4f", $0) } ?? "–")</td></tr>"
+/// `krill diff --html`: the two runs side by side on one page (Charts' `DiffPage`), images
+/// referenced relative to the page's folder.
+enum DiffHTML {
+    static func render(_ d: RunDiff, page: URL) -> String {
+        let base = page.deletingLastPathComponent().standardizedFileURL.resolvingSymlinksInPath().pathComponents
+        func relative(_ url: URL) -> String {
+            let parts = url.standardizedFileURL.resolvingSymlinksInPath().pathComponents
+            var common = 0
+            while common < min(base.count, parts.count) && base[common] == parts[common] { common += 1 }
+            return (Array(repeating: "..", count: base.count - common) + parts[common...]).joined(separator: "/")
         }
-        h += "</table><p>\(d.sharedStages.count) stages shared, \(d.differentStages.count) different.</p>"
-        return h
+        var plots: [DiffContent.Plot] = []
+        let fm = FileManager.default
+        func files(_ run: RunFolder) -> Set<String> {
+            Set((fm.subpaths(atPath: run.url.path) ?? []).filter { $0.hasSuffix(".png") || $0.hasSuffix(".gif") })
+        }
+        let a = files(d.a), b = files(d.b)
+        for path in a.union(b).sorted(by: { ($0.hasPrefix("plots/") ? "0" : "1") + $0 < ($1.hasPrefix("plots/") ? "0" : "1") + $1 }) {
+            plots.append(DiffContent.Plot(caption: path, a: a.contains(path) ? relative(d.a.url.appendingPathComponent(path)) : nil,
+                                          b: b.contains(path) ? relative(d.b.url.appendingPathComponent(path)) : nil))
+        }
+        let content = DiffContent(
+            title: "krill diff \(d.a.label) → \(d.b.label)", runA: d.a.label, runB: d.b.label,
+            params: d.params.map { DiffContent.Param(key: $0.path, a: $0.old, b: $0.new) },
+            metrics: d.metrics.map { DiffContent.Metric(name: $0.path, a: $0.old, b: $0.new) },
+            plots: plots,
+            stages: (d.sharedStages.map { DiffContent.Stage(node: $0, shared: true) }
+                     + d.differentStages.map { DiffContent.Stage(node: $0, shared: false) }).sorted { $0.node < $1.node })
+        return DiffPage.render(content)
     }
 }
