@@ -24,9 +24,9 @@ public struct ArtifactStore: Sendable {
         workFolder.appendingPathComponent("\(kind)-\(key)")
     }
 
-    /// The fingerprint memo of this store (`cache/state.tsv`).
+    /// The fingerprint memo of this store (`cache/state.bin`).
     public func memo() -> FingerprintMemo {
-        FingerprintMemo(file: root.appendingPathComponent("cache/state.tsv"))
+        FingerprintMemo(file: root.appendingPathComponent("cache/state.bin"))
     }
 
     public func lockPath(key: String) -> String {

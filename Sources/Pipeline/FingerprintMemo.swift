@@ -3,18 +3,25 @@ import Storage
 
 /// A memo of file digests keyed by (path, inode, mtime in ns, size): a file whose stat is
 /// unchanged is not read again. Used for source fingerprints and for the cheap check of
-/// cache entries before they are trusted. Stored as TSV
-/// (`inode, mtime_ns, size, sha256, path`); a lost update only costs a re-hash.
+/// cache entries before they are trusted.
+///
+/// Stored as a small binary file (`cache/state.bin`): the magic `KRILLFP1`, then 64-byte
+/// records of four little-endian UInt64 (FNV-1a of the path's UTF-8 bytes, inode, mtime in
+/// ns, size) and the 32-byte SHA-256. Loading 20,000 records is a copy, not a parse. A lost
+/// update (two processes saving at once) only costs a re-hash later.
 public final class FingerprintMemo: @unchecked Sendable {
-    struct Entry: Equatable {
+    struct Key: Hashable {
+        var path: UInt64
         var inode: UInt64
-        var mtimeNs: Int64
-        var size: Int64
-        var sha256: String
+        var mtimeNs: UInt64
+        var size: UInt64
     }
 
+    static let magic = Array("KRILLFP1".utf8)
+    static let recordSize = 64
+
     public let file: URL
-    private var entries: [String: Entry] = [:]
+    private var entries: [Key: [UInt8]] = [:]
     private var dirty = false
     private let lock = NSLock()
     /// Number of files whose content was read (for tests and timing notes).
@@ -22,46 +29,25 @@ public final class FingerprintMemo: @unchecked Sendable {
 
     public init(file: URL) {
         self.file = file
-        guard let data = FileManager.default.contents(atPath: file.path) else { return }
-        // Parsed on bytes: String.split costs several times more on a 20,000-line memo.
+        guard let data = FileManager.default.contents(atPath: file.path), data.count >= 8,
+              Array(data.prefix(8)) == FingerprintMemo.magic else { return }
         data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            var start = 0
-            while start < bytes.count {
-                var end = start
-                while end < bytes.count && bytes[end] != 0x0A { end += 1 }
-                parseLine(UnsafeBufferPointer(rebasing: bytes[start..<end]))
-                start = end + 1
+            let count = (raw.count - 8) / FingerprintMemo.recordSize
+            entries.reserveCapacity(count)
+            for r in 0..<count {
+                let base = 8 + r * FingerprintMemo.recordSize
+                func word(_ i: Int) -> UInt64 { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: base + 8 * i, as: UInt64.self)) }
+                let key = Key(path: word(0), inode: word(1), mtimeNs: word(2), size: word(3))
+                entries[key] = Array(raw[(base + 32)..<(base + 64)])
             }
         }
     }
 
-    /// One `inode, mtime_ns, size, sha256, path` line; malformed lines are skipped.
-    private func parseLine(_ line: UnsafeBufferPointer<UInt8>) {
-        var fields: [Range<Int>] = []
-        var start = 0
-        for i in 0..<line.count where line[i] == 0x09 && fields.count < 4 {
-            fields.append(start..<i)
-            start = i + 1
-        }
-        guard fields.count == 4 else { return }
-        fields.append(start..<line.count)
-        func integer(_ r: Range<Int>) -> Int64? {
-            guard !r.isEmpty else { return nil }
-            var v: Int64 = 0
-            var sign: Int64 = 1
-            for i in r {
-                let b = line[i]
-                if b == UInt8(ascii: "-") && i == r.lowerBound { sign = -1; continue }
-                guard b >= 0x30 && b <= 0x39 else { return nil }
-                v = v &* 10 &+ Int64(b - 0x30)
-            }
-            return v * sign
-        }
-        guard let ino = integer(fields[0]), let mt = integer(fields[1]), let sz = integer(fields[2]) else { return }
-        let digest = String(decoding: UnsafeBufferPointer(rebasing: line[fields[3]]), as: UTF8.self)
-        let path = String(decoding: UnsafeBufferPointer(rebasing: line[fields[4]]), as: UTF8.self)
-        entries[path] = Entry(inode: UInt64(bitPattern: ino), mtimeNs: mt, size: sz, sha256: digest)
+    /// FNV-1a of a path's UTF-8 bytes.
+    static func pathHash(_ path: String) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for b in path.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        return h
     }
 
     /// SHA-256 (hex) of the file at `url`: from the memo when its stat is unchanged,
@@ -78,31 +64,40 @@ public final class FingerprintMemo: @unchecked Sendable {
 
     /// SHA-256 (hex) of the file at `path` whose `stat` the caller already has.
     public func sha256(path: String, inode: UInt64, mtimeNs: Int64, size: Int64) throws -> String {
+        let key = Key(path: FingerprintMemo.pathHash(path), inode: inode, mtimeNs: UInt64(bitPattern: mtimeNs),
+                      size: UInt64(bitPattern: size))
         lock.lock()
-        if let e = entries[path], e.inode == inode, e.mtimeNs == mtimeNs, e.size == size {
+        if let digest = entries[key] {
             lock.unlock()
-            return e.sha256
+            return hexString(digest)
         }
         lock.unlock()
-        let digest = try SHA256.hex(fileAt: URL(fileURLWithPath: path))
+        var hasher = SHA256()
+        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(chunk) }
+        let digest = hasher.finalize()
         lock.lock()
-        entries[path] = Entry(inode: inode, mtimeNs: mtimeNs, size: size, sha256: digest)
+        entries[key] = digest
         dirty = true
         hashedFiles += 1
         lock.unlock()
-        return digest
+        return hexString(digest)
     }
 
-    /// Writes the memo atomically if anything changed.
+    /// Writes the memo atomically if anything changed (records sorted, so equal memos give
+    /// equal files).
     public func save() throws {
         lock.lock()
         defer { lock.unlock() }
         guard dirty else { return }
-        var text = ""
-        for (path, e) in entries.sorted(by: { $0.key < $1.key }) where !path.contains("\n") && !path.contains("\t") {
-            text += "\(e.inode)\t\(e.mtimeNs)\t\(e.size)\t\(e.sha256)\t\(path)\n"
+        var data = Data(FingerprintMemo.magic)
+        data.reserveCapacity(8 + entries.count * FingerprintMemo.recordSize)
+        for (key, digest) in entries.sorted(by: { ($0.key.path, $0.key.inode, $0.key.mtimeNs) < ($1.key.path, $1.key.inode, $1.key.mtimeNs) }) {
+            for w in [key.path, key.inode, key.mtimeNs, key.size] { withUnsafeBytes(of: w.littleEndian) { data.append(contentsOf: $0) } }
+            data.append(contentsOf: digest)
         }
-        try AtomicFile.write(text, to: file)
+        try AtomicFile.write(data, to: file)
         dirty = false
     }
 }

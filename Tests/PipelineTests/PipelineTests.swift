@@ -160,7 +160,7 @@ final class PipelineTests: XCTestCase {
     func testFingerprintMemoSkipsUnchangedFiles() throws {
         let f = dir.appending("img.bin")
         try Data(repeating: 7, count: 1000).write(to: f)
-        let memoFile = dir.appending("memo.tsv")
+        let memoFile = dir.appending("memo.bin")
         let memo = FingerprintMemo(file: memoFile)
         let h = try memo.sha256(of: f)
         XCTAssertEqual(h, SHA256.hex(Data(repeating: 7, count: 1000)))
