@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "SVM", dependencies: ["CSVM", "CBLAS", "Linalg"], swiftSettings: numericSettings),
         .target(name: "Evaluation", dependencies: ["Linalg", "Clustering", "Storage"],
                 swiftSettings: numericSettings),
-        .target(name: "Experiment", dependencies: ["CYAML"]),
+        .target(name: "Experiment", dependencies: ["CYAML", "Storage"]),
         .target(name: "Pipeline", dependencies: ["Storage"]),
         .target(name: "Charts", dependencies: ["CCairo", "CGIF", "Imaging", "Storage"]),
         .target(name: "Stages", dependencies: ["Experiment", "Pipeline", "ConvNet", "TSNE", "Clustering", "SVM", "Evaluation",

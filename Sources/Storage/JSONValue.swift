@@ -59,7 +59,8 @@ public indirect enum JSONValue: Equatable, Hashable, Sendable {
         }
     }
 
-    static func quote(_ s: String) -> String {
+    /// A JSON string literal (also a valid YAML double-quoted scalar).
+    public static func quote(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {

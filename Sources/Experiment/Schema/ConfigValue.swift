@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 
 /// A typed configuration value, after the schema has read a YAML node.
 public enum ConfigValue: Equatable, Hashable, Sendable, CustomStringConvertible {
@@ -56,7 +57,7 @@ public enum ConfigValue: Equatable, Hashable, Sendable, CustomStringConvertible 
         case .string(let s):
             let plain = ScalarReader.read(s) == .string(s) && !s.isEmpty
                 && s.allSatisfy { $0.isLetter || $0.isNumber || "_-./+@".contains($0) }
-            return plain ? s : jsonQuoted(s)
+            return plain ? s : JSONValue.quote(s)
         case .list(let items): return "[" + items.map(\.yamlText).joined(separator: ", ") + "]"
         }
     }
@@ -72,22 +73,6 @@ public enum ConfigValue: Equatable, Hashable, Sendable, CustomStringConvertible 
         case .list(let items): return items.map(\.jsonObject)
         }
     }
-}
-
-private func jsonQuoted(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\t": out += "\\t"
-        case "\r": out += "\\r"
-        default:
-            if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-        }
-    }
-    return out + "\""
 }
 
 /// How YAML 1.2's core schema reads an unquoted scalar.
