@@ -77,6 +77,8 @@ final class TrainerTests: XCTestCase {
         try trainer(work.appending("full")).run()
         let first = try trainer(work.appending("resumed")).run(stopAfterEpoch: 1)
         XCTAssertEqual(first.epoch, 1)
+        XCTAssertEqual(try Checkpoint.peek(workFolder: work.appending("resumed"))?.epoch, 1)
+        XCTAssertNil(try Checkpoint.peek(workFolder: work.appending("nothing-here")))
         XCTAssertFalse(FileManager.default.fileExists(atPath: work.appending("resumed/weights-epoch-3.bin").path))
         var progressEpochs = Set<Int>()
         let second = try trainer(work.appending("resumed")).run { progressEpochs.insert($0.epoch) }
