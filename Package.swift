@@ -41,7 +41,8 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CImageCodecs", "Storage"], swiftSettings: numericSettings),
         .target(name: "Datasets", dependencies: ["Linalg", "Imaging", "Storage"],
                 swiftSettings: numericSettings),
-        // ConvNet's hot loops are written for -Ounchecked (no overflow traps, so they vectorise).
+        // ConvNet's hot loops are written for -Ounchecked (no overflow traps, so they vectorise);
+        // precondition() is not checked there, so ConvNet states must-hold checks with fatalError.
         .target(name: "ConvNet", dependencies: ["Linalg", "Datasets", "Storage", "CBLAS"],
                 swiftSettings: numericSettings + [.unsafeFlags(["-Ounchecked"])]),
         .target(name: "TSNE", dependencies: ["Linalg"], swiftSettings: numericSettings),

@@ -48,11 +48,12 @@ func floats(_ x: [Double]) -> [Float] { x.map(Float.init) }
 func doubles(_ x: [Float]) -> [Double] { x.map(Double.init) }
 
 /// A small procedurally drawn data set: dark shapes on a white background, one shape per
-/// class (disc, ring, plus-cross, bar, square outline, X), with random position, size,
-/// thickness, ink darkness and a little noise. The shapes stay distinct under flips and
-/// 90-degree rotations.
+/// class (disc, ring, plus-cross, bar, square outline, X, filled square, triangle, ellipse,
+/// two dots, crescent, three-armed star), with random position, size, thickness, tilt,
+/// ink darkness and a little noise. The shapes stay distinct under flips and 90-degree
+/// rotations.
 enum SyntheticShapes {
-    static let names = ["disc", "ring", "plus", "bar", "square", "x"]
+    static let names = ["disc", "ring", "plus", "bar", "square", "x", "block", "triangle", "ellipse", "dots", "crescent", "star"]
 
     static func image(kind: Int, side s: Int, rng: inout RandomStream) -> GrayImage {
         var img = GrayImage(width: s, height: s, fill: 255)
@@ -76,9 +77,31 @@ enum SyntheticShapes {
                 case 2: on = (abs(dx) <= t / 2 + 0.3 && abs(dy) <= r) || (abs(dy) <= t / 2 + 0.3 && abs(dx) <= r)
                 case 3: on = abs(dy) <= t / 2 + 0.3 && abs(dx) <= r
                 case 4: on = max(abs(dx), abs(dy)) <= r && max(abs(dx), abs(dy)) >= r - t
-                default:
+                case 5:
                     let u = (dx + dy) / 2.squareRoot(), v = (dx - dy) / 2.squareRoot()
                     on = (abs(u) <= t / 2 + 0.3 && abs(v) <= r) || (abs(v) <= t / 2 + 0.3 && abs(u) <= r)
+                case 6: on = max(abs(dx), abs(dy)) <= r * 0.85
+                case 7:
+                    // Equilateral triangle pointing up: inside three half-planes.
+                    let k = 3.0.squareRoot()
+                    on = dy <= r / 2 && k * dx - dy <= r && -k * dx - dy <= r
+                case 8: on = (dx * dx) / (r * r) + (dy * dy) / (0.45 * r * 0.45 * r) <= 1
+                case 9:
+                    let d1 = ((dx - r * 0.6) * (dx - r * 0.6) + dy * dy).squareRoot()
+                    let d2 = ((dx + r * 0.6) * (dx + r * 0.6) + dy * dy).squareRoot()
+                    on = d1 <= r * 0.35 || d2 <= r * 0.35
+                case 10:
+                    let inner = ((dx - r * 0.45) * (dx - r * 0.45) + dy * dy).squareRoot()
+                    on = rho <= r && inner > r * 0.8
+                default:
+                    // Three arms at 120 degrees from the centre.
+                    var hit = false
+                    for arm in 0..<3 {
+                        let a = Double(arm) * 2 * Double.pi / 3
+                        let along = dx * cos(a) + dy * sin(a), across = -dx * sin(a) + dy * cos(a)
+                        if along >= 0 && along <= r && abs(across) <= t / 2 + 0.3 { hit = true }
+                    }
+                    on = hit
                 }
                 var value = on ? ink : 255
                 value += Double(rng.uniform(-12, 12))

@@ -77,10 +77,16 @@ final class TrainerTests: XCTestCase {
         try trainer(work.appending("full")).run()
         let first = try trainer(work.appending("resumed")).run(stopAfterEpoch: 1)
         XCTAssertEqual(first.epoch, 1)
+        XCTAssertEqual(try Checkpoint.peek(workFolder: work.appending("resumed"))?.epoch, 1)
+        XCTAssertNil(try Checkpoint.peek(workFolder: work.appending("nothing-here")))
         XCTAssertFalse(FileManager.default.fileExists(atPath: work.appending("resumed/weights-epoch-3.bin").path))
+        // A process killed in epoch 2: a half-written temporary checkpoint and a stale snapshot lie around.
+        try Data("partial".utf8).write(to: work.appending("resumed/.checkpoint.bin.tmp-999-1"))
+        try Data("stale".utf8).write(to: work.appending("resumed/weights-epoch-2.bin"))
         var progressEpochs = Set<Int>()
         let second = try trainer(work.appending("resumed")).run { progressEpochs.insert($0.epoch) }
         XCTAssertEqual(second.resumedAfterEpoch, 1)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: work.appending("resumed/.checkpoint.bin.tmp-999-1").path))
         XCTAssertEqual(progressEpochs, [2, 3])
         XCTAssertEqual(second.history.count, 3)
         for e in [2, 3] {

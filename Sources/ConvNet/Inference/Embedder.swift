@@ -17,7 +17,7 @@ public final class Embedder {
     ///   - threads: threads for the image groups (nil: keep the network's setting); the
     ///     embeddings do not depend on it.
     public init(network: Network, batchSize: Int = 128, threads: Int? = nil) {
-        precondition(batchSize >= 1)
+        if !(batchSize >= 1) { fatalError("precondition failed: batchSize >= 1") }
         self.network = network
         if let threads { network.threads = threads }
         self.batchSize = batchSize

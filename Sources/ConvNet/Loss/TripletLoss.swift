@@ -10,7 +10,7 @@ public struct LossBatch: Equatable, Sendable {
 
     /// A batch of B triplets laid out as anchors, positives, negatives (3B rows).
     public static func triplets(anchorLabels: [Int], negativeLabels: [Int]) -> LossBatch {
-        precondition(anchorLabels.count == negativeLabels.count)
+        if !(anchorLabels.count == negativeLabels.count) { fatalError("precondition failed: anchorLabels.count == negativeLabels.count") }
         return LossBatch(labels: anchorLabels + anchorLabels + negativeLabels, tripletCount: anchorLabels.count)
     }
 
@@ -85,7 +85,7 @@ public struct TripletLoss: Sendable {
         switch config.variant {
         case .stdTriplet, .altTriplet, .geomTriplet:
             guard let b = batch.tripletCount, b > 0 else {
-                preconditionFailure("\(config.variant.rawValue) needs a triplet batch")
+                fatalError("\(config.variant.rawValue) needs a triplet batch")
             }
             let scale = 1 / Double(b)
             for t in 0..<b {

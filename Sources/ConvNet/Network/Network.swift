@@ -82,9 +82,12 @@ public final class Network {
     private func grad(_ name: String) -> UnsafeMutablePointer<Float> { gradients.pointer + layout.parameter(name).offset }
     private func stat(_ name: String) -> UnsafeMutablePointer<Float> { state.pointer + layout.stateSlot(name).offset }
 
-    private func workspace(for n: Int) -> Workspace {
-        if let ws = workspace, ws.capacity >= n { return ws }
-        let ws = Workspace(network: self, capacity: n)
+    /// A workspace for `n` images; gradient buffers only when `training`.
+    private func workspace(for n: Int, training: Bool) -> Workspace {
+        if let ws = workspace, ws.capacity >= n, ws.training || !training { return ws }
+        let ws = Workspace(network: self, capacity: max(n, workspace?.capacity ?? 0),
+                           training: training || (workspace?.training ?? false))
+        workspace = nil   // free the old one first
         workspace = ws
         return ws
     }
@@ -111,7 +114,7 @@ public final class Network {
 
     private func forwardPass(input: UnsafePointer<Float>, n: Int, training: Bool,
                              dropoutStream: RandomStream?) -> UnsafeMutablePointer<Float> {
-        let ws = workspace(for: n)
+        let ws = workspace(for: n, training: training)
         let workers = Workers(threads)
         ws.prepare(workers: workers.count)
         lastBatch = n
@@ -219,8 +222,9 @@ public final class Network {
     }
 
     private func backwardPass(dEmbeddings: UnsafePointer<Float>) {
-        guard let ws = workspace, let input = lastInput else { preconditionFailure("backward without forward") }
-        precondition(lastTraining, "backward needs a training-mode forward")
+        guard let ws = workspace, let input = lastInput, lastTraining, ws.training else {
+            fatalError("Network.backward needs a training-mode forward before it")
+        }
         let n = lastBatch
         let workers = Workers(threads)
         ws.prepare(workers: workers.count)
@@ -332,15 +336,19 @@ final class Workspace {
     let partialSums: UnsafeMutablePointerBox<Double>
     let totals: UnsafeMutablePointerBox<Double>
 
-    init(network: Network, capacity n: Int) {
+    /// Whether the buffers of training (batch-norm outputs, gradients) exist.
+    let training: Bool
+
+    init(network: Network, capacity n: Int, training: Bool) {
         capacity = n
+        self.training = training
         let cfg = network.config
         var maxAct = 0, maxCol = 0, maxWB = 0
         for (b, cout) in cfg.channels.enumerated() {
             let side = network.blockSides[b]
             let size = n * side * side * cout
             conv.append(FloatBuffer(count: size))
-            normalized.append(FloatBuffer(count: cfg.batchNorm ? size : 0))
+            normalized.append(FloatBuffer(count: cfg.batchNorm && training ? size : 0))
             bnMean.append(FloatBuffer(count: cout))
             bnInvStd.append(FloatBuffer(count: cout))
             activation.append(nil)
@@ -362,12 +370,12 @@ final class Workspace {
         dropped = FloatBuffer(count: cfg.dropout > 0 ? n * c : 0)
         raw = FloatBuffer(count: n * d)
         embeddings = FloatBuffer(count: n * d)
-        dRaw = FloatBuffer(count: n * d)
-        dGap = FloatBuffer(count: n * c)
+        dRaw = FloatBuffer(count: training ? n * d : 0)
+        dGap = FloatBuffer(count: training ? n * c : 0)
         colCount = maxCol
-        gradA = FloatBuffer(count: maxAct)
-        gradB = FloatBuffer(count: maxAct)
-        partialWeights = FloatBuffer(count: Workers.groups * maxWB)
+        gradA = FloatBuffer(count: training ? maxAct : 0)
+        gradB = FloatBuffer(count: training ? maxAct : 0)
+        partialWeights = FloatBuffer(count: training ? Workers.groups * maxWB : 0)
         let maxC = cfg.channels.max()!
         partialSums = UnsafeMutablePointerBox(count: Workers.groups * 2 * maxC)
         totals = UnsafeMutablePointerBox(count: 2 * maxC)
@@ -377,7 +385,7 @@ final class Workspace {
     func prepare(workers: Int) {
         while col.count < workers {
             col.append(FloatBuffer(count: colCount))
-            col2.append(FloatBuffer(count: colCount))
+            col2.append(FloatBuffer(count: training ? colCount : 0))
         }
     }
 

@@ -54,12 +54,12 @@ public struct ParameterLayout: Equatable, Sendable {
     }
 
     public func parameter(_ name: String) -> TensorSlot {
-        guard let slot = parameters.first(where: { $0.name == name }) else { preconditionFailure("no parameter \(name)") }
+        guard let slot = parameters.first(where: { $0.name == name }) else { fatalError("no parameter \(name)") }
         return slot
     }
 
     public func stateSlot(_ name: String) -> TensorSlot {
-        guard let slot = state.first(where: { $0.name == name }) else { preconditionFailure("no state \(name)") }
+        guard let slot = state.first(where: { $0.name == name }) else { fatalError("no state \(name)") }
         return slot
     }
 }
@@ -83,12 +83,12 @@ public final class FloatBuffer: @unchecked Sendable {
     public var array: [Float] { Array(buffer) }
 
     public func copy(from other: FloatBuffer) {
-        precondition(other.count == count, "buffer sizes differ: \(other.count) vs \(count)")
+        if !(other.count == count) { fatalError("buffer sizes differ: \(other.count) vs \(count)") }
         pointer.update(from: other.pointer, count: count)
     }
 
     public func copy(from values: [Float]) {
-        precondition(values.count == count, "buffer sizes differ: \(values.count) vs \(count)")
+        if !(values.count == count) { fatalError("buffer sizes differ: \(values.count) vs \(count)") }
         values.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: count) }
     }
 

@@ -19,7 +19,7 @@ enum BlobFile {
     static let version: UInt32 = 1
 
     static func encode(magic: String, header: Data, sections: [UnsafeBufferPointer<Float>]) -> Data {
-        precondition(magic.utf8.count == 8)
+        if !(magic.utf8.count == 8) { fatalError("precondition failed: magic.utf8.count == 8") }
         var out = Data()
         let total = sections.reduce(0) { $0 + $1.count }
         out.reserveCapacity(32 + header.count + 8 * sections.count + 4 * total)

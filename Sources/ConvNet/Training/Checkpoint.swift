@@ -28,6 +28,19 @@ public struct Checkpoint: Codable, Equatable, Sendable {
         case parameterCount = "parameter_count"
     }
 
+    /// The header of the checkpoint in `workFolder` (epoch, history, ...) without restoring
+    /// anything, or nil when there is none: e.g. for `krill status` ("resumable at epoch k").
+    public static func peek(workFolder: URL) throws -> Checkpoint? {
+        let url = workFolder.appendingPathComponent(fileName)
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw ConvNetError.badFile(path: url.path, reason: "cannot read: \(error.localizedDescription)")
+        }
+        let (h, _) = try BlobFile.decode(data, magic: magic, path: url.path)
+        return try BlobFile.decodeJSON(Checkpoint.self, from: h, path: url.path)
+    }
+
     /// Writes the checkpoint atomically.
     static func write(_ meta: Checkpoint, network: Network, optimizer: Optimizer, to url: URL) throws {
         let data = BlobFile.encode(magic: magic, header: try BlobFile.json(meta), sections: [

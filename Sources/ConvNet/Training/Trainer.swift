@@ -192,6 +192,7 @@ public final class Trainer {
     public func run(stopAfterEpoch: Int? = nil, progress: ((TrainingProgress) -> Void)? = nil) throws -> TrainingResult {
         try FileManager.default.createDirectory(at: workFolder, withIntermediateDirectories: true)
         network.threads = threads
+        removeStaleTemporaryFiles()
         var history: [EpochSummary] = []
         var start = 1
         if FileManager.default.fileExists(atPath: checkpointURL.path) {
@@ -219,6 +220,19 @@ public final class Trainer {
         let done = history.last?.epoch ?? 0
         let snaps = training.snapshotEpochs.filter { $0 <= done }.map { (epoch: $0, url: weightsURL(epoch: $0)) }
         return TrainingResult(history: history, snapshots: snaps, epoch: done, resumedAfterEpoch: resumedAfter, network: network)
+    }
+
+    /// Deletes temporary files that a killed process left behind mid-write (`AtomicFile`
+    /// writes `.<name>.tmp-<pid>-<n>` next to `<name>`, then renames it).
+    func removeStaleTemporaryFiles() {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: workFolder.path) else { return }
+        for name in names where name.hasPrefix(".") && name.contains(".tmp-") {
+            let target = String(name.dropFirst()).components(separatedBy: ".tmp-")[0]
+            if target == Checkpoint.fileName || target == "history.csv"
+                || (target.hasPrefix("weights-epoch-") && target.hasSuffix(".bin")) {
+                try? FileManager.default.removeItem(at: workFolder.appendingPathComponent(name))
+            }
+        }
     }
 
     /// The rows and loss layout of training step (epoch, step).
