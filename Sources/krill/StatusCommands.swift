@@ -73,9 +73,11 @@ struct DagCommand: ParsableCommand {
 enum StageProgressReader {
     @Sendable static func describe(kind: String, work: URL) -> String? {
         guard kind == "train" else { return nil }
-        guard let checkpoint = Checkpoint.peek(at: work.appendingPathComponent(Checkpoint.fileName)) else {
-            return "no checkpoint yet: restarts at epoch 1"
+        do {
+            guard let checkpoint = try Checkpoint.peek(workFolder: work) else { return "no checkpoint yet: restarts at epoch 1" }
+            return "resumable after epoch \(checkpoint.epoch)"
+        } catch {
+            return "unreadable checkpoint: \(error)"
         }
-        return "resumable after epoch \(checkpoint.epoch)"
     }
 }
