@@ -45,7 +45,7 @@ public enum Gradient {
                                         top -= 1
                                         let node = nodes[Int(stack[top])]
                                         if node.count == 0 { continue }
-                                        let dx = xi - node.massX, dy = yi - node.massY
+                                        let dx = xi - Double(node.massX), dy = yi - Double(node.massY)
                                         let d2 = dx * dx + dy * dy
                                         if node.firstChild < 0 || Double(node.width2) < theta2 * d2 {
                                             let m = Double(node.count)

@@ -54,22 +54,27 @@ def timed(f):
     return time.perf_counter() - start, value
 
 
-def bench_tsne(x, threads, seed):
+def bench_tsne(x, threads, seed, peers):
     from sklearn.manifold import TSNE
     import openTSNE
     import sklearn
     rows = []
+    if "sklearn" not in peers:
+        TSNE = None
     params = dict(n_components=2, perplexity=30.0, early_exaggeration=12.0, learning_rate="auto", init="pca",
                   method="barnes_hut", angle=0.5, random_state=seed, n_jobs=threads)
     iters = "max_iter" if tuple(int(v) for v in sklearn.__version__.split(".")[:2]) >= (1, 5) else "n_iter"
     params[iters] = 750
-    t, model = timed(lambda: TSNE(**params).fit(x))
-    rows.append({"peer": "sklearn TSNE barnes_hut", "seconds": t, "kl": float(model.kl_divergence_)})
+    if TSNE is not None:
+        t, model = timed(lambda: TSNE(**params).fit(x))
+        rows.append({"peer": "sklearn TSNE barnes_hut", "seconds": t, "kl": float(model.kl_divergence_)})
+    if "opentsne" not in peers:
+        return rows
     t, emb = timed(lambda: openTSNE.TSNE(perplexity=30, early_exaggeration=12, early_exaggeration_iter=250, n_iter=500,
                                          initialization="pca", n_jobs=threads, random_state=seed).fit(x))
     method = "bh" if len(x) < 10000 else "fft"
     rows.append({"peer": f"openTSNE ({method})", "seconds": t, "kl": float(emb.kl_divergence)})
-    if len(x) >= 10000:
+    if len(x) >= 10000 and "opentsne-bh" in peers:
         t, emb = timed(lambda: openTSNE.TSNE(perplexity=30, early_exaggeration=12, early_exaggeration_iter=250, n_iter=500,
                                              initialization="pca", n_jobs=threads, random_state=seed,
                                              negative_gradient_method="bh").fit(x))
@@ -105,6 +110,10 @@ def main():
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--data-dir", default=None, help="where krill writes the data (default: a temporary folder)")
+    ap.add_argument("--tsne-peers", default="sklearn,opentsne",
+                    help="t-SNE peers to run: sklearn, opentsne, opentsne-bh (BH forced above 10,000 points)")
+    ap.add_argument("--tsne-iterations", default="750",
+                    help="comma-separated total iterations for krill's t-SNE runs (the peers run 750)")
     args = ap.parse_args()
     folder = args.data_dir or tempfile.mkdtemp(prefix="krill-bench-")
     common = ["--points", str(args.points), "--seed", str(args.seed)]
@@ -112,14 +121,18 @@ def main():
     for task in args.tasks.split(","):
         prefix = os.path.join(folder, task)
         extra = ["--threads", str(args.threads)] if task == "tsne" else []
-        if task == "kmeans":
+        if task == "tsne":
+            mine = [krill(args.krill, ["tsne", *common, *extra, "--iterations", its,
+                                       *(["--write-data", prefix + ".npy"] if i == 0 else [])])
+                    for i, its in enumerate(args.tsne_iterations.split(","))]
+        elif task == "kmeans":
             mine = [krill(args.krill, ["kmeans", *common, "--write-data", prefix + ".npy"]),
                     krill(args.krill, ["kmeans", *common, "--algorithm", "minibatch"])]
         else:
             mine = [krill(args.krill, [task, *common, *extra, "--write-data", prefix + ".npy"])]
         x, y = load(prefix)
         if task == "tsne":
-            peers = bench_tsne(x, args.threads, args.seed)
+            peers = bench_tsne(x, args.threads, args.seed, args.tsne_peers.split(","))
             quality = "kl"
         elif task == "svm":
             tx, ty = load(prefix + "-test")
@@ -132,6 +145,8 @@ def main():
             sys.exit(f"unknown task {task}")
         for m in mine:
             name = "krill " + task + (" " + m["algorithm"] if "algorithm" in m else "")
+            if task == "tsne":
+                name += f" ({m['iterations']} iterations)"
             print(json.dumps(dict(m, peer=name)))
             table.append((task, name, m["seconds"], quality, m[quality], None))
         for p in peers:
