@@ -8,7 +8,7 @@ public enum KMeansPlusPlus {
     /// Picks k rows of `x` (n x d) as initial centers.
     /// - Returns: k x d row-major centers.
     public static func seed(_ x: UnsafePointer<Float>, n: Int, d: Int, k: Int,
-                            xNorms: [Float], random: inout RandomStream) -> [Float] {
+                            xNorms: [Float], random: inout RandomStream, threads: Int = 2) -> [Float] {
         precondition(k > 0 && k <= n, "k-means++ needs 0 < k (\(k)) <= n (\(n))")
         var centers = [Float](repeating: 0, count: k * d)
         let trials = 2 + Int(log(Double(k)))
@@ -40,18 +40,31 @@ public enum KMeansPlusPlus {
             for t in 0..<trials {
                 for j in 0..<d { candidateRows[t * d + j] = x[candidates[t] * d + j] }
             }
-            var dists = candidateRows.withUnsafeBufferPointer { cb in
-                SquaredDistances.matrix(cb.baseAddress!, m: trials, x, n: n, d: d, bNorms: xNorms)
+            // dists[t * n + i] = min(closest[i], |x_i - candidate_t|²), by blocks of points.
+            var dists = [Float](repeating: 0, count: trials * n)
+            let candidateNorms = candidateRows.withUnsafeBufferPointer { SquaredDistances.rowNorms($0.baseAddress!, n: trials, d: d) }
+            dists.withUnsafeMutableBufferPointer { db in
+                candidateRows.withUnsafeBufferPointer { cb in
+                    closest.withUnsafeBufferPointer { clb in
+                        let dp = db.baseAddress!, cl = clb.baseAddress!
+                        SquaredDistances.forEachCrossBlock(x, n: n, d: d, centers: cb.baseAddress!, k: trials,
+                                                           threads: threads) { start, rows, cross in
+                            for r in 0..<rows {
+                                let i = start + r
+                                for t in 0..<trials {
+                                    let v = max(0, xNorms[i] + candidateNorms[t] - 2 * cross[r * trials + t])
+                                    dp[t * n + i] = min(cl[i], v)
+                                }
+                            }
+                        }
+                    }
+                }
             }
             var best = 0
             var bestPotential = Double.infinity
             for t in 0..<trials {
                 var pot: Double = 0
-                for i in 0..<n {
-                    let v = min(closest[i], dists[t * n + i])
-                    dists[t * n + i] = v
-                    pot += Double(v)
-                }
+                for i in 0..<n { pot += Double(dists[t * n + i]) }
                 if pot < bestPotential { bestPotential = pot; best = t }
             }
             potential = bestPotential

@@ -22,22 +22,30 @@ enum Lloyd {
             if newLabels == labels { break }
             labels = newLabels
             relocateEmpty(labels: &labels, distances: distances, k: k)
-            for i in sums.indices { sums[i] = 0 }
-            for j in counts.indices { counts[j] = 0 }
-            for i in 0..<n {
-                let c = labels[i]
-                counts[c] += 1
-                let row = x + i * d
-                for j in 0..<d { sums[c * d + j] += Double(row[j]) }
-            }
             var shift: Double = 0
-            for c in 0..<k where counts[c] > 0 {
-                let inv = 1 / Double(counts[c])
-                for j in 0..<d {
-                    let v = Float(sums[c * d + j] * inv)
-                    let t = Double(v) - Double(centers[c * d + j])
-                    shift += t * t
-                    centers[c * d + j] = v
+            sums.withUnsafeMutableBufferPointer { sb in
+                counts.withUnsafeMutableBufferPointer { cb in
+                    centers.withUnsafeMutableBufferPointer { ctr in
+                        let sp = sb.baseAddress!, cp = cb.baseAddress!, cc = ctr.baseAddress!
+                        sp.update(repeating: 0, count: k * d)
+                        cp.update(repeating: 0, count: k)
+                        for i in 0..<n {
+                            let c = labels[i]
+                            cp[c] += 1
+                            let row = x + i * d
+                            let sum = sp + c * d
+                            for j in 0..<d { sum[j] += Double(row[j]) }
+                        }
+                        for c in 0..<k where cp[c] > 0 {
+                            let inv = 1 / Double(cp[c])
+                            for j in 0..<d {
+                                let v = Float(sp[c * d + j] * inv)
+                                let t = Double(v) - Double(cc[c * d + j])
+                                shift += t * t
+                                cc[c * d + j] = v
+                            }
+                        }
+                    }
                 }
             }
             if shift <= tolerance {

@@ -29,12 +29,13 @@ enum MiniBatchKMeans {
         var step = 0
         while step < steps {
             step += 1
-            var idx = [Int](repeating: 0, count: batch)
-            for b in 0..<batch {
-                let i = random.below(n)
-                idx[b] = i
-                for j in 0..<d { rows[b * d + j] = x[i * d + j] }
-                rowNorms[b] = xNorms[i]
+            rows.withUnsafeMutableBufferPointer { rb in
+                let rp = rb.baseAddress!
+                for b in 0..<batch {
+                    let i = random.below(n)
+                    (rp + b * d).update(from: x + i * d, count: d)
+                    rowNorms[b] = xNorms[i]
+                }
             }
             let (labels, distances) = rows.withUnsafeBufferPointer { rb in
                 centers.withUnsafeBufferPointer { cb in
@@ -42,20 +43,34 @@ enum MiniBatchKMeans {
                 }
             }
             // Update: per-center learning rate 1 / (accumulated count).
-            for i in sums.indices { sums[i] = 0 }
-            for c in 0..<k { batchCounts[c] = 0 }
-            for b in 0..<batch {
-                let c = labels[b]
-                batchCounts[c] += 1
-                for j in 0..<d { sums[c * d + j] += Double(rows[b * d + j]) }
-            }
-            for c in 0..<k where batchCounts[c] > 0 {
-                let old = counts[c]
-                let total = old + Double(batchCounts[c])
-                for j in 0..<d {
-                    centers[c * d + j] = Float((Double(centers[c * d + j]) * old + sums[c * d + j]) / total)
+            sums.withUnsafeMutableBufferPointer { sb in
+                batchCounts.withUnsafeMutableBufferPointer { bcb in
+                    rows.withUnsafeBufferPointer { rb in
+                        centers.withUnsafeMutableBufferPointer { ctr in
+                            counts.withUnsafeMutableBufferPointer { cnb in
+                                let sp = sb.baseAddress!, bc = bcb.baseAddress!, rp = rb.baseAddress!
+                                let cc = ctr.baseAddress!, cn = cnb.baseAddress!
+                                sp.update(repeating: 0, count: k * d)
+                                bc.update(repeating: 0, count: k)
+                                for b in 0..<batch {
+                                    let c = labels[b]
+                                    bc[c] += 1
+                                    let sum = sp + c * d, row = rp + b * d
+                                    for j in 0..<d { sum[j] += Double(row[j]) }
+                                }
+                                for c in 0..<k where bc[c] > 0 {
+                                    let old = cn[c]
+                                    let total = old + Double(bc[c])
+                                    let inv = 1 / total
+                                    for j in 0..<d {
+                                        cc[c * d + j] = Float((Double(cc[c * d + j]) * old + sp[c * d + j]) * inv)
+                                    }
+                                    cn[c] = total
+                                }
+                            }
+                        }
+                    }
                 }
-                counts[c] = total
             }
             // Random reassignment of starved centers.
             sinceReassign += batch

@@ -1,3 +1,4 @@
+import Dispatch
 import Linalg
 
 /// Squared Euclidean distances between the rows of two row-major Float matrices,
@@ -16,8 +17,33 @@ public enum SquaredDistances {
         return out
     }
 
-    /// Rows per GEMM block: keeps a block of distances (rows x k Floats) small enough for cache.
-    static func blockRows(k: Int) -> Int { max(64, min(4096, (1 << 18) / max(k, 1))) }
+    /// Rows per GEMM block: small enough (128 x k x d under OpenBLAS's threading threshold
+    /// for the usual k and d) that each block's GEMM runs on the calling thread, so blocks
+    /// can run on several threads without oversubscribing BLAS's own.
+    static let blockRows = 128
+
+    /// Calls `body(start, rows, block)` for consecutive blocks of `blockRows` rows of x,
+    /// where `block` is the rows x k matrix of x·cᵀ for those rows, on up to `threads`
+    /// threads (each row's values do not depend on the thread count).
+    static func forEachCrossBlock(_ x: UnsafePointer<Float>, n: Int, d: Int, centers: UnsafePointer<Float>, k: Int,
+                                  threads: Int, _ body: (Int, Int, UnsafePointer<Float>) -> Void) {
+        let blocks = (n + blockRows - 1) / blockRows
+        let workers = max(1, min(threads, blocks))
+        func work(_ w: Int) {
+            let cross = UnsafeMutablePointer<Float>.allocate(capacity: blockRows * k)
+            defer { cross.deallocate() }
+            var b = w
+            while b < blocks {
+                let start = b * blockRows
+                let rows = min(blockRows, n - start)
+                Gemm.sgemm(transB: true, m: rows, n: k, k: d, a: x + start * d, lda: d,
+                           b: centers, ldb: d, c: cross, ldc: k)
+                body(start, rows, cross)
+                b += workers
+            }
+        }
+        if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers) { work($0) } }
+    }
 
     /// For each of the n rows of `x` (n x d) the nearest of the k rows of `centers`
     /// (k x d) and the squared distance to it (ties go to the lower center index).
@@ -26,32 +52,28 @@ public enum SquaredDistances {
     /// - Returns: labels (n values in 0..<k) and squared distances (n values, >= 0).
     public static func nearest(_ x: UnsafePointer<Float>, n: Int, d: Int,
                                centers: UnsafePointer<Float>, k: Int,
-                               xNorms: [Float]? = nil) -> (labels: [Int], distances: [Float]) {
+                               xNorms: [Float]? = nil, threads: Int = 2) -> (labels: [Int], distances: [Float]) {
         precondition(k > 0, "need at least one center")
         var labels = [Int](repeating: 0, count: n)
         var dist = [Float](repeating: 0, count: n)
         let xn = xNorms ?? rowNorms(x, n: n, d: d)
         let cn = rowNorms(centers, n: k, d: d)
-        let block = blockRows(k: k)
-        var cross = [Float](repeating: 0, count: block * k)
-        cross.withUnsafeMutableBufferPointer { cb in
-            var start = 0
-            while start < n {
-                let rows = min(block, n - start)
-                Gemm.sgemm(transB: true, m: rows, n: k, k: d, a: x + start * d, lda: d,
-                           b: centers, ldb: d, c: cb.baseAddress!, ldc: k)
-                for r in 0..<rows {
-                    let row = cb.baseAddress! + r * k
-                    var best = 0
-                    var bestValue = Float.infinity
-                    for j in 0..<k {
-                        let v = cn[j] - 2 * row[j]
-                        if v < bestValue { bestValue = v; best = j }
+        labels.withUnsafeMutableBufferPointer { lb in
+            dist.withUnsafeMutableBufferPointer { db in
+                let lp = lb.baseAddress!, dp = db.baseAddress!
+                forEachCrossBlock(x, n: n, d: d, centers: centers, k: k, threads: threads) { start, rows, cross in
+                    for r in 0..<rows {
+                        let row = cross + r * k
+                        var best = 0
+                        var bestValue = Float.infinity
+                        for j in 0..<k {
+                            let v = cn[j] - 2 * row[j]
+                            if v < bestValue { bestValue = v; best = j }
+                        }
+                        lp[start + r] = best
+                        dp[start + r] = max(0, xn[start + r] + bestValue)
                     }
-                    labels[start + r] = best
-                    dist[start + r] = max(0, xn[start + r] + bestValue)
                 }
-                start += rows
             }
         }
         return (labels, dist)

@@ -10,6 +10,12 @@ import Foundation
 /// part and Z either exactly (O(N²), for tests) or with Barnes-Hut on a quadtree.
 public enum Gradient {
     /// The gradient (n x 2) and Z at layout `y` (n x 2).
+    ///
+    /// A cell of width w whose centre of mass is at distance r from the point stands for
+    /// all its points when w² < theta² r² (scikit-learn's and openTSNE's criterion);
+    /// leaves always do, except the point's own leaf, which contributes its coincident
+    /// points to Z only. Points are walked in the tree's depth-first order, in fixed
+    /// chunks whose partial Z are added in chunk order: deterministic for any thread count.
     public static func barnesHut(_ p: Affinities, _ y: [Float], exaggeration: Double, theta: Double,
                                  threads: Int = 2) -> (gradient: [Double], z: Double) {
         let n = p.n
@@ -22,57 +28,48 @@ public enum Gradient {
             let theta2 = theta * theta
             grad.withUnsafeMutableBufferPointer { gb in
                 partialZ.withUnsafeMutableBufferPointer { zb in
-                    let gp = gb.baseAddress!, zp = zb.baseAddress!
-                    tree.centerX.withUnsafeBufferPointer { _ in
-                        forEachChunk(n, chunks: chunks, threads: threads) { chunk, range in
-                            var z = 0.0
-                            var stack = [Int32](repeating: 0, count: 4 * 128 + 8)
-                            tree.massX.withUnsafeBufferPointer { mxb in
-                            tree.massY.withUnsafeBufferPointer { myb in
-                            tree.halfWidth.withUnsafeBufferPointer { hwb in
-                            tree.count.withUnsafeBufferPointer { cb in
-                            tree.firstChild.withUnsafeBufferPointer { fcb in
-                            stack.withUnsafeMutableBufferPointer { sb in
-                                let mx = mxb.baseAddress!, my = myb.baseAddress!, hw = hwb.baseAddress!
-                                let cnt = cb.baseAddress!, fc = fcb.baseAddress!, st = sb.baseAddress!
-                                for i in range {
+                    tree.nodes.withUnsafeBufferPointer { nb in
+                        tree.order.withUnsafeBufferPointer { ob in
+                            let gp = gb.baseAddress!, zp = zb.baseAddress!, nodes = nb.baseAddress!, order = ob.baseAddress!
+                            forEachChunk(n, chunks: chunks, threads: threads) { chunk, range in
+                                var z = 0.0
+                                let stack = UnsafeMutablePointer<Int32>.allocate(capacity: 4 * 256 + 8)
+                                defer { stack.deallocate() }
+                                for r in range {
+                                    let i = Int(order[r])
                                     let xi = Double(yp[2 * i]), yi = Double(yp[2 * i + 1])
                                     var rx = 0.0, ry = 0.0
-                                    var top = 0
-                                    st[0] = 0
-                                    top = 1
+                                    stack[0] = 0
+                                    var top = 1
                                     while top > 0 {
                                         top -= 1
-                                        let node = Int(st[top])
-                                        let c = cnt[node]
-                                        if c == 0 { continue }
-                                        let dx = xi - mx[node], dy = yi - my[node]
+                                        let node = nodes[Int(stack[top])]
+                                        if node.count == 0 { continue }
+                                        let dx = xi - Double(node.massX), dy = yi - Double(node.massY)
                                         let d2 = dx * dx + dy * dy
-                                        let child = fc[node]
-                                        let width = 2 * hw[node]
-                                        if child < 0 || width * width < theta2 * d2 {
-                                            let q = 1 / (1 + d2)
-                                            let m = Double(c)
-                                            if child < 0 && d2 == 0 {
-                                                z += (m - 1)
+                                        if node.firstChild < 0 || Double(node.width2) < theta2 * d2 {
+                                            let m = Double(node.count)
+                                            if node.firstChild < 0 && d2 == 0 {
+                                                z += m - 1
                                             } else {
+                                                let q = 1 / (1 + d2)
                                                 z += m * q
                                                 let f = m * q * q
                                                 rx += f * dx
                                                 ry += f * dy
                                             }
                                         } else {
-                                            let first = Int32(child)
-                                            st[top] = first; st[top + 1] = first + 1
-                                            st[top + 2] = first + 2; st[top + 3] = first + 3
+                                            let first = node.firstChild
+                                            stack[top] = first; stack[top + 1] = first + 1
+                                            stack[top + 2] = first + 2; stack[top + 3] = first + 3
                                             top += 4
                                         }
                                     }
                                     gp[2 * i] = -rx
                                     gp[2 * i + 1] = -ry
                                 }
-                            }}}}}}
-                            zp[chunk] = z
+                                zp[chunk] = z
+                            }
                         }
                     }
                 }

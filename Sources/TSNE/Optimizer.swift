@@ -4,9 +4,10 @@ import Foundation
 /// steps with P multiplied by `earlyExaggeration` and momentum `initialMomentum`, then the
 /// remaining steps with exaggeration 1 and `finalMomentum`. Each step:
 ///
-///   gains  = gains + 0.2 where the gradient and the last update point the same way
-///            (the gradient's sign differs from the update's), gains * 0.8 elsewhere,
-///            then at least `minGain` (delta-bar-delta, Jacobs 1988);
+///   gains  = gains + 0.2 where the last update went down the gradient (gradient and
+///            update of opposite signs), gains * 0.8 elsewhere (including the first
+///            step, whose update is 0), then at least `minGain` (delta-bar-delta,
+///            Jacobs 1988; scikit-learn's rule);
 ///   update = momentum * update - learningRate * gains * gradient   (clipped to
 ///            `maxStepNorm` per point);
 ///   y     += update, then y is re-centred on the origin.
@@ -35,7 +36,7 @@ public enum Optimizer {
                 for a in 0..<2 {
                     let t = 2 * i + a
                     let g = grad[t]
-                    if (g > 0) != (update[t] > 0) { gains[t] += 0.2 } else { gains[t] *= 0.8 }
+                    if g * update[t] < 0 { gains[t] += 0.2 } else { gains[t] *= 0.8 }
                     if gains[t] < config.minGain { gains[t] = config.minGain }
                     update[t] = momentum * update[t] - rate * gains[t] * g
                 }

@@ -132,10 +132,13 @@ struct BenchTSNECommand: ParsableCommand {
     @OptionGroup var data: EvaluatorBenchData
     @Option(help: "Perplexity.") var perplexity: Double = 30
     @Option(help: "Early exaggeration factor.") var earlyExaggeration: Double = 12
-    @Option(help: "Total iterations, the 250 of early exaggeration included.") var iterations: Int = 750
+    @Option(help: "Iterations of the early-exaggeration phase.") var earlyExaggerationIterations: Int = 250
+    @Option(help: "Total iterations, those of early exaggeration included.") var iterations: Int = 750
     @Option(help: "Learning rate: a number or `auto` (max(N / exaggeration, 50)).") var learningRate: String = "auto"
     @Option(help: "Barnes-Hut theta.") var theta: Double = 0.5
+    @Option(help: "Largest step of one point per iteration (0: unlimited).") var maxStepNorm: Double = 5
     @Option(help: "Worker threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Also write the final layout (N x 2 float32) to this .npy path.") var writeLayout: String?
 
     func run() throws {
         let rate: TSNEConfig.LearningRate
@@ -145,8 +148,10 @@ struct BenchTSNECommand: ParsableCommand {
         let set = try data.load()
         try data.save(set)
         let x = set.fit
-        let config = TSNEConfig(perplexity: perplexity, earlyExaggeration: earlyExaggeration, iterations: iterations,
-                                learningRate: rate, theta: theta, seed: data.seed, threads: threads)
+        let config = TSNEConfig(perplexity: perplexity, earlyExaggeration: earlyExaggeration,
+                                earlyExaggerationIterations: earlyExaggerationIterations, iterations: iterations,
+                                learningRate: rate, theta: theta, maxStepNorm: maxStepNorm > 0 ? maxStepNorm : nil,
+                                seed: data.seed, threads: threads)
         let start = DispatchTime.now()
         let p = Affinities.perplexityBased(x.x, n: x.n, d: x.d, perplexity: perplexity, threads: threads)
         let affinitySeconds = seconds(since: start)
@@ -154,6 +159,7 @@ struct BenchTSNECommand: ParsableCommand {
         let optimizeStart = DispatchTime.now()
         let result = Optimizer.optimize(p, initial: initial, config: config)
         let optimizeSeconds = seconds(since: optimizeStart)
+        if let writeLayout { try NPY.write(result.embedding, rows: x.n, cols: 2, to: URL(fileURLWithPath: writeLayout)) }
         try printJSON(["bench": "tsne", "points": x.n, "dims": x.d, "seconds": seconds(since: start), "kl": result.kl,
                        "affinity_seconds": affinitySeconds, "optimize_seconds": optimizeSeconds,
                        "iterations": iterations, "perplexity": perplexity, "threads": threads])

@@ -77,3 +77,27 @@ final class SummaryTests: XCTestCase {
         XCTAssertThrowsError(try NPY.decode(Data([1, 2, 3]), source: "bad.npy"))
     }
 }
+
+final class SnapshotSummaryTests: XCTestCase {
+    func testSummaryUsesTrainingCentroidsOnValidation() throws {
+        let (x, labels) = SyntheticEmbeddings.generate(points: 540, dimensions: 16, classes: 6, seed: 5)
+        let n = 270
+        let summary = SnapshotSummary(train: Array(x[0..<(n * 16)]), trainCount: n, trainLabels: Array(labels[0..<n]),
+                                      validation: Array(x[(n * 16)...]), validationCount: n, validationLabels: Array(labels[n...]),
+                                      dimensions: 16, classCount: 6)
+        let expected = NearestCentroid(fit: Array(x[0..<(n * 16)]), n: n, d: 16, labels: Array(labels[0..<n]), classCount: 6)
+            .predict(Array(x[(n * 16)...]), n: n)
+        XCTAssertEqual(summary.predicted, expected)
+        XCTAssertEqual(summary.validation.counts, [Int](repeating: 45, count: 6))
+        XCTAssertEqual(summary.nearestCentroidAccuracy, summary.confusion.accuracy)
+        XCTAssertGreaterThan(summary.meanCentroidDistance, 0)
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try summary.write(to: dir.url, validationLabels: Array(labels[n...]), classNames: (0..<6).map { "c\($0)" })
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted(),
+                       ["centroids.csv", "classification_report.csv", "confusion.csv", "predictions.csv"])
+        let centroids = try CSV.parse(String(contentsOf: dir.appending("centroids.csv"), encoding: .utf8))
+        XCTAssertEqual(centroids[0], ["class", "c0", "c1", "c2", "c3", "c4", "c5"])
+        XCTAssertEqual(Double(centroids[1][1])!, summary.validation.sizes[0])
+    }
+}

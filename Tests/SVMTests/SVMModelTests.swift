@@ -92,3 +92,14 @@ final class SVMModelTests: XCTestCase {
         }
     }
 }
+
+final class SVMEdgeCaseTests: XCTestCase {
+    func testSingleClassPredictsThatClass() throws {
+        let x: [Float] = [0, 1, 2, 3, 4, 5]
+        for limit in [0, 6000] {
+            let model = try SVMModel.fit(x: x, n: 3, d: 2, labels: [4, 4, 4], config: SVMConfig(precomputedKernelLimit: limit))
+            XCTAssertEqual(model.classes, [4])
+            XCTAssertEqual(model.predict([9, 9, -1, 0], n: 2), [4, 4])
+        }
+    }
+}

@@ -176,3 +176,16 @@ final class TSNETests: XCTestCase {
         XCTAssertEqual(TSNEConfig.LearningRate.fixed(200).value(points: 300, exaggeration: 12), 200)
     }
 }
+
+final class TSNEEdgeCaseTests: XCTestCase {
+    func testTinyInputsAndDuplicatePoints() {
+        // Five points, two of them identical: perplexity is clipped to the 4 neighbours.
+        let x: [Float] = [0, 0, 1, 0, 1, 0, 5, 5, 6, 5]
+        let r = TSNE.embed(x, n: 5, d: 2, config: TSNEConfig(perplexity: 30, iterations: 300, seed: 1))
+        XCTAssertEqual(r.embedding.count, 10)
+        XCTAssertTrue(r.embedding.allSatisfy { $0.isFinite })
+        XCTAssertTrue(r.kl.isFinite)
+        let two = TSNE.embed([0, 0, 1, 1], n: 2, d: 2, config: TSNEConfig(iterations: 50))
+        XCTAssertTrue(two.embedding.allSatisfy { $0.isFinite })
+    }
+}
