@@ -28,7 +28,7 @@ build: setup
 ## test: build and run every test (debug build; end-to-end tests use the built binary)
 test: setup
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --disable-swift-testing
 
 ## demo: build, then run experiments/demo.yaml on the built-in synthetic plankton
 demo: build
