@@ -35,11 +35,19 @@ demo: build
 	$(KRILL) run experiments/demo.yaml
 	@echo "demo: results in artifacts/runs/demo/latest/ (open report.html there)"
 
-## bench: speed figures (medians), one JSON object per benchmark
+## bench: krill's speed side by side with the peers a lab would otherwise use (medians and
+## ratios). Installs PyTorch (CPU), TensorFlow, scikit-learn and openTSNE into bench/.venv
+## the first time (a few GB from PyPI).
 bench: build
 	$(KRILL) bench synth
 	$(KRILL) bench decode
 	$(KRILL) bench gemm
+	rm -rf artifacts/bench-fingerprint && $(KRILL) synth artifacts/bench-fingerprint --classes 13 --per-class 1540 --size 64 >/dev/null
+	$(KRILL) bench fingerprint artifacts/bench-fingerprint
+	bash bench/peers/setup.sh
+	bash bench/peers/setup_evaluators.sh
+	bash bench/convnet.sh 2
+	bench/.venv/bin/python bench/peers/evaluators.py --krill $(KRILL) --repeat 3
 
 ## check-report: run smoke.yaml and open its report.html in headless Chromium (installs chromium if missing)
 check-report: build
