@@ -60,28 +60,48 @@ public enum Gradient {
                                     var rx = 0.0, ry = 0.0
                                     stack[0] = 0
                                     var top = 1
+                                    if nodes[0].firstChild < 0 {
+                                        // A root leaf: all points coincide with this one.
+                                        z += Double(nodes[0].count) - 1
+                                        top = 0
+                                    }
+                                    // Stack entries are inner nodes that already failed nothing;
+                                    // leaves are summed as soon as they are seen, never stacked.
                                     while top > 0 {
                                         top -= 1
                                         let node = nodes[Int(stack[top])]
-                                        if node.count == 0 { continue }
                                         let dx = xi - Double(node.massX), dy = yi - Double(node.massY)
                                         let d2 = dx * dx + dy * dy
-                                        if node.firstChild < 0 || Double(node.width2) < theta2 * d2 {
+                                        if Double(node.width2) < theta2 * d2 {
                                             let m = Double(node.count)
-                                            if node.firstChild < 0 && d2 == 0 {
+                                            let q = 1 / (1 + d2)
+                                            z += m * q
+                                            let f = m * q * q
+                                            rx += f * dx
+                                            ry += f * dy
+                                            continue
+                                        }
+                                        let first = Int(node.firstChild)
+                                        for c in first..<(first + 4) {
+                                            let child = nodes[c]
+                                            if child.count == 0 { continue }
+                                            if child.firstChild >= 0 {
+                                                stack[top] = Int32(c)
+                                                top += 1
+                                                continue
+                                            }
+                                            let cx = xi - Double(child.massX), cy = yi - Double(child.massY)
+                                            let c2 = cx * cx + cy * cy
+                                            let m = Double(child.count)
+                                            if c2 == 0 {
                                                 z += m - 1
                                             } else {
-                                                let q = 1 / (1 + d2)
+                                                let q = 1 / (1 + c2)
                                                 z += m * q
                                                 let f = m * q * q
-                                                rx += f * dx
-                                                ry += f * dy
+                                                rx += f * cx
+                                                ry += f * cy
                                             }
-                                        } else {
-                                            let first = node.firstChild
-                                            stack[top] = first; stack[top + 1] = first + 1
-                                            stack[top + 2] = first + 2; stack[top + 3] = first + 3
-                                            top += 4
                                         }
                                     }
                                     gp[2 * i] = -rx
