@@ -39,6 +39,12 @@ public enum ReportFiles {
         return CSV.render(header: ["row", "path", "class", "x", "y"], rows: rows)
     }
 
+    /// Writes `tsne.csv` (see `tsneCSV`) to `url` atomically.
+    public static func writeTSNE(_ coordinates: [Float], labels: [Int], classNames: [String], paths: [String]? = nil,
+                                 to url: URL) throws {
+        try AtomicFile.write(tsneCSV(coordinates, labels: labels, classNames: classNames, paths: paths), to: url)
+    }
+
     /// Writes `classification_report.csv`, `confusion.csv` and `predictions.csv` of a
     /// classifier into `folder` (created if missing; each file written atomically).
     /// - Returns: the report, for summary figures.

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// The t-SNE gradient, with the factor 4 of the textbook formula left out (as openTSNE
@@ -20,11 +21,29 @@ public enum Gradient {
                                  threads: Int = 2) -> (gradient: [Double], z: Double) {
         let n = p.n
         var grad = [Double](repeating: 0, count: 2 * n)
+        var attraction = [Double](repeating: 0, count: 2 * n)
         let chunks = max(1, min(64, n / 32))
         var partialZ = [Double](repeating: 0, count: chunks)
         y.withUnsafeBufferPointer { yb in
             let yp = yb.baseAddress!
-            let tree = QuadTree(yp, n: n)
+            // The tree (serial) and the attraction over P (independent of it) side by side.
+            var built: QuadTree? = nil
+            if threads > 1 {
+                attraction.withUnsafeMutableBufferPointer { ab in
+                    let ap = ab.baseAddress!
+                    let treeBox = UnsafeMutablePointer<QuadTree?>.allocate(capacity: 1)
+                    treeBox.initialize(to: nil)
+                    DispatchQueue.concurrentPerform(iterations: 2) { w in
+                        if w == 0 { treeBox.pointee = QuadTree(yp, n: n) } else { attract(p, yp, into: ap, range: 0..<n) }
+                    }
+                    built = treeBox.move()
+                    treeBox.deallocate()
+                }
+            } else {
+                built = QuadTree(yp, n: n)
+                attraction.withUnsafeMutableBufferPointer { attract(p, yp, into: $0.baseAddress!, range: 0..<n) }
+            }
+            let tree = built!
             let theta2 = theta * theta
             grad.withUnsafeMutableBufferPointer { gb in
                 partialZ.withUnsafeMutableBufferPointer { zb in
@@ -41,28 +60,48 @@ public enum Gradient {
                                     var rx = 0.0, ry = 0.0
                                     stack[0] = 0
                                     var top = 1
+                                    if nodes[0].firstChild < 0 {
+                                        // A root leaf: all points coincide with this one.
+                                        z += Double(nodes[0].count) - 1
+                                        top = 0
+                                    }
+                                    // Stack entries are inner nodes that already failed nothing;
+                                    // leaves are summed as soon as they are seen, never stacked.
                                     while top > 0 {
                                         top -= 1
                                         let node = nodes[Int(stack[top])]
-                                        if node.count == 0 { continue }
                                         let dx = xi - Double(node.massX), dy = yi - Double(node.massY)
                                         let d2 = dx * dx + dy * dy
-                                        if node.firstChild < 0 || Double(node.width2) < theta2 * d2 {
+                                        if Double(node.width2) < theta2 * d2 {
                                             let m = Double(node.count)
-                                            if node.firstChild < 0 && d2 == 0 {
+                                            let q = 1 / (1 + d2)
+                                            z += m * q
+                                            let f = m * q * q
+                                            rx += f * dx
+                                            ry += f * dy
+                                            continue
+                                        }
+                                        let first = Int(node.firstChild)
+                                        for c in first..<(first + 4) {
+                                            let child = nodes[c]
+                                            if child.count == 0 { continue }
+                                            if child.firstChild >= 0 {
+                                                stack[top] = Int32(c)
+                                                top += 1
+                                                continue
+                                            }
+                                            let cx = xi - Double(child.massX), cy = yi - Double(child.massY)
+                                            let c2 = cx * cx + cy * cy
+                                            let m = Double(child.count)
+                                            if c2 == 0 {
                                                 z += m - 1
                                             } else {
-                                                let q = 1 / (1 + d2)
+                                                let q = 1 / (1 + c2)
                                                 z += m * q
                                                 let f = m * q * q
-                                                rx += f * dx
-                                                ry += f * dy
+                                                rx += f * cx
+                                                ry += f * cy
                                             }
-                                        } else {
-                                            let first = node.firstChild
-                                            stack[top] = first; stack[top + 1] = first + 1
-                                            stack[top + 2] = first + 2; stack[top + 3] = first + 3
-                                            top += 4
                                         }
                                     }
                                     gp[2 * i] = -rx
@@ -77,8 +116,32 @@ public enum Gradient {
         }
         var z = 0.0
         for c in partialZ { z += c }
-        finish(&grad, p, y, exaggeration: exaggeration, z: z, threads: threads)
+        let invZ = z > 0 ? 1 / z : 0
+        for t in 0..<(2 * n) { grad[t] = exaggeration * attraction[t] + grad[t] * invZ }
         return (grad, z)
+    }
+
+    /// Σ_j p_ij w_ij (y_i - y_j) for the points in `range`, into out[2i], out[2i+1].
+    static func attract(_ p: Affinities, _ yp: UnsafePointer<Float>, into out: UnsafeMutablePointer<Double>, range: Range<Int>) {
+        p.rowStart.withUnsafeBufferPointer { rs in
+            p.columns.withUnsafeBufferPointer { cs in
+                p.values.withUnsafeBufferPointer { vs in
+                    for i in range {
+                        let xi = Double(yp[2 * i]), yi = Double(yp[2 * i + 1])
+                        var ax = 0.0, ay = 0.0
+                        for t in rs[i]..<rs[i + 1] {
+                            let j = Int(cs[t])
+                            let dx = xi - Double(yp[2 * j]), dy = yi - Double(yp[2 * j + 1])
+                            let w = Double(vs[t]) / (1 + dx * dx + dy * dy)
+                            ax += w * dx
+                            ay += w * dy
+                        }
+                        out[2 * i] = ax
+                        out[2 * i + 1] = ay
+                    }
+                }
+            }
+        }
     }
 
     /// The exact gradient and Z (O(N²)): the reference the Barnes-Hut version is tested against.

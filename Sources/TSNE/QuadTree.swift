@@ -16,105 +16,144 @@ struct QuadTree {
         var firstChild: Int32
     }
 
-    private(set) var nodes: [Node] = []
-    /// Building state per node: sums of positions, the leaf's point (-1: none).
-    private var sumX: [Double] = []
-    private var sumY: [Double] = []
-    private var point: [Int32] = []
-    /// Cell centres and half widths, needed while building only.
-    private var centerX: [Double] = []
-    private var centerY: [Double] = []
-    private var halfWidth: [Double] = []
+    /// The nodes, the root first.
+    let nodes: [Node]
     /// The points in depth-first (Z-curve) order of the tree: neighbours in the layout are
     /// near each other here, which keeps successive tree walks in cache.
-    private(set) var order: [Int32] = []
+    let order: [Int32]
+
+    var nodeCount: Int { nodes.count }
 
     /// Builds the tree of the n points of `y` (n x 2 row-major).
     init(_ y: UnsafePointer<Float>, n: Int) {
+        var builder = Builder(capacity: 4 * n + 64)
+        defer { builder.release() }
         var minX = Double.infinity, minY = Double.infinity, maxX = -Double.infinity, maxY = -Double.infinity
         for i in 0..<n {
             minX = min(minX, Double(y[2 * i])); maxX = max(maxX, Double(y[2 * i]))
             minY = min(minY, Double(y[2 * i + 1])); maxY = max(maxY, Double(y[2 * i + 1]))
         }
         let width = max(maxX - minX, maxY - minY, 1e-10)
-        let capacity = 3 * n + 16
-        nodes.reserveCapacity(capacity)
-        sumX.reserveCapacity(capacity); sumY.reserveCapacity(capacity); point.reserveCapacity(capacity)
-        centerX.reserveCapacity(capacity); centerY.reserveCapacity(capacity); halfWidth.reserveCapacity(capacity)
-        addNode((minX + maxX) / 2, (minY + maxY) / 2, width / 2 * (1 + 1e-9))
-        for i in 0..<n { insert(i, Double(y[2 * i]), Double(y[2 * i + 1]), y) }
-        for t in 0..<nodes.count where nodes[t].count > 0 {
-            nodes[t].massX = Float(sumX[t] / Double(nodes[t].count))
-            nodes[t].massY = Float(sumY[t] / Double(nodes[t].count))
+        builder.add((minX + maxX) / 2, (minY + maxY) / 2, width / 2 * (1 + 1e-9))
+        for i in 0..<n { builder.insert(i, Double(y[2 * i]), Double(y[2 * i + 1]), y) }
+        let count = builder.count
+        nodes = [Node](unsafeUninitializedCapacity: count) { buffer, initialized in
+            for t in 0..<count {
+                let m = builder.counts[t]
+                let inv = m > 0 ? 1 / Double(m) : 0
+                buffer[t] = Node(massX: Float(builder.sumX[t] * inv), massY: Float(builder.sumY[t] * inv),
+                                 width2: Float(4 * builder.halfWidth[t] * builder.halfWidth[t]),
+                                 count: m, firstChild: builder.firstChild[t])
+            }
+            initialized = count
         }
-        // Depth-first point order.
+        // Depth-first point order; coincident points share a leaf that names only one of
+        // them, so the others are appended at the end.
+        var order = [Int32]()
         order.reserveCapacity(n)
-        var stack: [Int32] = [0]
         var placed = [Bool](repeating: false, count: n)
+        var stack: [Int32] = [0]
         while let node = stack.popLast() {
-            let record = nodes[Int(node)]
-            if record.firstChild >= 0 {
-                for c in stride(from: 3, through: 0, by: -1) { stack.append(record.firstChild + Int32(c)) }
-            } else if point[Int(node)] >= 0 && !placed[Int(point[Int(node)])] {
-                placed[Int(point[Int(node)])] = true
-                order.append(point[Int(node)])
+            let first = builder.firstChild[Int(node)]
+            if first >= 0 {
+                for c in stride(from: 3, through: 0, by: -1) { stack.append(first + Int32(c)) }
+            } else {
+                let p = builder.point[Int(node)]
+                if p >= 0 && !placed[Int(p)] {
+                    placed[Int(p)] = true
+                    order.append(p)
+                }
             }
         }
-        // Coincident points share a leaf that names only one of them: append the rest.
         if order.count < n { for i in 0..<n where !placed[i] { order.append(Int32(i)) } }
+        self.order = order
     }
 
-    var nodeCount: Int { nodes.count }
+    /// Building state in manually grown buffers (no array copy-on-write checks in the
+    /// insertion loop).
+    private struct Builder {
+        var capacity: Int
+        var count = 0
+        var sumX, sumY, centerX, centerY, halfWidth: UnsafeMutablePointer<Double>
+        var counts, firstChild, point: UnsafeMutablePointer<Int32>
 
-    private mutating func addNode(_ cx: Double, _ cy: Double, _ hw: Double) {
-        nodes.append(Node(massX: 0, massY: 0, width2: Float(4 * hw * hw), count: 0, firstChild: -1))
-        sumX.append(0); sumY.append(0); point.append(-1)
-        centerX.append(cx); centerY.append(cy); halfWidth.append(hw)
-    }
+        init(capacity: Int) {
+            self.capacity = capacity
+            sumX = .allocate(capacity: capacity); sumY = .allocate(capacity: capacity)
+            centerX = .allocate(capacity: capacity); centerY = .allocate(capacity: capacity)
+            halfWidth = .allocate(capacity: capacity)
+            counts = .allocate(capacity: capacity); firstChild = .allocate(capacity: capacity)
+            point = .allocate(capacity: capacity)
+        }
 
-    @inline(__always)
-    private func quadrant(_ node: Int, _ px: Double, _ py: Double) -> Int {
-        (px >= centerX[node] ? 1 : 0) + (py >= centerY[node] ? 2 : 0)
-    }
+        func release() {
+            sumX.deallocate(); sumY.deallocate(); centerX.deallocate(); centerY.deallocate()
+            halfWidth.deallocate(); counts.deallocate(); firstChild.deallocate(); point.deallocate()
+        }
 
-    private mutating func split(_ node: Int) {
-        let first = nodes.count
-        let hw = halfWidth[node] / 2
-        let cx = centerX[node], cy = centerY[node]
-        addNode(cx - hw, cy - hw, hw)
-        addNode(cx + hw, cy - hw, hw)
-        addNode(cx - hw, cy + hw, hw)
-        addNode(cx + hw, cy + hw, hw)
-        nodes[node].firstChild = Int32(first)
-    }
+        private static func grow<T>(_ p: inout UnsafeMutablePointer<T>, from old: Int, to new: Int) {
+            let q = UnsafeMutablePointer<T>.allocate(capacity: new)
+            q.moveInitialize(from: p, count: old)
+            p.deallocate()
+            p = q
+        }
 
-    private mutating func insert(_ i: Int, _ x: Double, _ y: Double, _ positions: UnsafePointer<Float>) {
-        var node = 0
-        while true {
-            nodes[node].count += 1
-            sumX[node] += x
-            sumY[node] += y
-            if nodes[node].firstChild >= 0 {
-                node = Int(nodes[node].firstChild) + quadrant(node, x, y)
-                continue
+        mutating func add(_ cx: Double, _ cy: Double, _ hw: Double) {
+            if count == capacity {
+                let new = capacity * 2
+                Builder.grow(&sumX, from: count, to: new); Builder.grow(&sumY, from: count, to: new)
+                Builder.grow(&centerX, from: count, to: new); Builder.grow(&centerY, from: count, to: new)
+                Builder.grow(&halfWidth, from: count, to: new); Builder.grow(&counts, from: count, to: new)
+                Builder.grow(&firstChild, from: count, to: new); Builder.grow(&point, from: count, to: new)
+                capacity = new
             }
-            if point[node] < 0 {
-                point[node] = Int32(i)
-                return
+            sumX[count] = 0; sumY[count] = 0
+            centerX[count] = cx; centerY[count] = cy; halfWidth[count] = hw
+            counts[count] = 0; firstChild[count] = -1; point[count] = -1
+            count += 1
+        }
+
+        @inline(__always)
+        func quadrant(_ node: Int, _ px: Double, _ py: Double) -> Int {
+            (px >= centerX[node] ? 1 : 0) + (py >= centerY[node] ? 2 : 0)
+        }
+
+        mutating func insert(_ i: Int, _ x: Double, _ y: Double, _ positions: UnsafePointer<Float>) {
+            var node = 0
+            while true {
+                counts[node] += 1
+                sumX[node] += x
+                sumY[node] += y
+                if firstChild[node] >= 0 {
+                    node = Int(firstChild[node]) + quadrant(node, x, y)
+                    continue
+                }
+                if point[node] < 0 {
+                    point[node] = Int32(i)
+                    return
+                }
+                let q = Int(point[node])
+                let qx = Double(positions[2 * q]), qy = Double(positions[2 * q + 1])
+                // Coincident points (or a cell too small to split further) share a leaf.
+                if (qx == x && qy == y) || halfWidth[node] < 1e-12 { return }
+                // Split: four children, the leaf's points move to theirs.
+                let first = count
+                let hw = halfWidth[node] / 2
+                let cx = centerX[node], cy = centerY[node]
+                add(cx - hw, cy - hw, hw)
+                add(cx + hw, cy - hw, hw)
+                add(cx - hw, cy + hw, hw)
+                add(cx + hw, cy + hw, hw)
+                firstChild[node] = Int32(first)
+                let moved = first + quadrant(node, qx, qy)
+                let others = counts[node] - 1
+                counts[moved] = others
+                sumX[moved] = qx * Double(others)
+                sumY[moved] = qy * Double(others)
+                point[moved] = Int32(q)
+                point[node] = -1
+                node = first + quadrant(node, x, y)
             }
-            let q = Int(point[node])
-            let qx = Double(positions[2 * q]), qy = Double(positions[2 * q + 1])
-            // Coincident points (or a cell too small to split further) share a leaf.
-            if (qx == x && qy == y) || halfWidth[node] < 1e-12 { return }
-            split(node)
-            let moved = Int(nodes[node].firstChild) + quadrant(node, qx, qy)
-            let others = nodes[node].count - 1
-            nodes[moved].count = others
-            sumX[moved] = qx * Double(others)
-            sumY[moved] = qy * Double(others)
-            point[moved] = Int32(q)
-            point[node] = -1
-            node = Int(nodes[node].firstChild) + quadrant(node, x, y)
         }
     }
 }

@@ -42,6 +42,24 @@ final class KMeansTests: XCTestCase {
         }
     }
 
+    func testNearestDoesNotDependOnThreadCount() {
+        var random = RandomStream(seed: 4, "threads")
+        let n = 1000, d = 9, k = 11
+        let x = (0..<(n * d)).map { _ in random.normal() }
+        let c = (0..<(k * d)).map { _ in random.normal() }
+        let runs = [1, 2, 3].map { threads in
+            x.withUnsafeBufferPointer { xb in
+                c.withUnsafeBufferPointer { cb in
+                    SquaredDistances.nearest(xb.baseAddress!, n: n, d: d, centers: cb.baseAddress!, k: k, threads: threads)
+                }
+            }
+        }
+        for r in runs.dropFirst() {
+            XCTAssertEqual(r.labels, runs[0].labels)
+            XCTAssertEqual(r.distances, runs[0].distances)
+        }
+    }
+
     func testLloydRecoversSeparatedBlobsAndIsDeterministic() {
         let (x, truth) = Self.blobs(k: 6, per: 50, d: 10, spread: 0.5, seed: 11)
         let config = KMeansConfig(clusters: 6, algorithm: .lloyd, restarts: 4, seed: 42)

@@ -189,3 +189,15 @@ final class TSNEEdgeCaseTests: XCTestCase {
         XCTAssertTrue(two.embedding.allSatisfy { $0.isFinite })
     }
 }
+
+final class TSNECoincidentTests: XCTestCase {
+    func testAllPointsCoincident() {
+        let y = [Float](repeating: 0.5, count: 8)
+        let p = Affinities.symmetrize([1, 1, 1, 1], indices: [1, 2, 3, 0], n: 4, k: 1)
+        let bh = Gradient.barnesHut(p, y, exaggeration: 1, theta: 0.5)
+        let exact = Gradient.exact(p, y, exaggeration: 1)
+        XCTAssertEqual(bh.z, exact.z)
+        XCTAssertEqual(bh.z, 12)
+        XCTAssertEqual(bh.gradient, exact.gradient)
+    }
+}
