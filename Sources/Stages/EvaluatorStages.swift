@@ -27,17 +27,14 @@ struct SummarizeStage: Stage {
     func run(_ context: StageContext) throws {
         let folder = context.input("embed@\(epoch)").folder
         let classes = try ClassList.read(folder).seen
-        let train = try EmbeddingSet.read(split: "train", from: folder).restricted(to: classes)
-        let validation = try EmbeddingSet.read(split: "validation", from: folder).restricted(to: classes)
-        let d = try EmbeddingSet.read(split: "validation", from: folder).d
-        let geometry = ClassCentroids(validation.values, n: validation.n, d: d, labels: validation.labels, classCount: classes.count)
-        try AtomicFile.write(geometry.csv(classNames: classes), to: context.work.appendingPathComponent("centroids.csv"))
-        let classifier = NearestCentroid(fit: train.values, n: train.n, d: d, labels: train.labels, classCount: classes.count)
-        let predicted = classifier.predict(validation.values, n: validation.n)
-        let report = try ReportFiles.writeClassifier(truth: validation.labels, predicted: predicted, classNames: classes,
-                                                     paths: validation.paths, to: context.work)
-        try writeMetrics(["nearest_centroid_accuracy": report.accuracy, "nearest_centroid_macro_f1": report.macro.f1,
-                          "mean_cluster_size": geometry.meanSize, "mean_centroid_distance": geometry.meanCentroidDistance],
+        let trainSet = try EmbeddingSet.read(split: "train", from: folder), validationSet = try EmbeddingSet.read(split: "validation", from: folder)
+        let train = trainSet.restricted(to: classes), validation = validationSet.restricted(to: classes)
+        let summary = SnapshotSummary(train: train.values, trainCount: train.n, trainLabels: train.labels,
+                                      validation: validation.values, validationCount: validation.n, validationLabels: validation.labels,
+                                      dimensions: validationSet.d, classCount: classes.count)
+        try summary.write(to: context.work, validationLabels: validation.labels, classNames: classes, paths: validation.paths)
+        try writeMetrics(["nearest_centroid_accuracy": summary.nearestCentroidAccuracy, "nearest_centroid_macro_f1": summary.report.macro.f1,
+                          "mean_cluster_size": summary.meanClusterSize, "mean_centroid_distance": summary.meanCentroidDistance],
                          to: context.work)
     }
 }
@@ -174,8 +171,8 @@ struct TSNEStage: Stage {
                                 learningRate: rate, seed: values.seed)
         context.progress.status("tsne@\(epoch): \(points.n) points")
         let result = TSNE.embed(points.values, n: points.n, d: set.d, config: config)
-        try AtomicFile.write(ReportFiles.tsneCSV(result.embedding, labels: points.labels, classNames: classes, paths: points.paths),
-                             to: context.work.appendingPathComponent("tsne.csv"))
+        try ReportFiles.writeTSNE(result.embedding, labels: points.labels, classNames: classes, paths: points.paths,
+                                  to: context.work.appendingPathComponent("tsne.csv"))
         try writeMetrics(["tsne_kl": result.kl], to: context.work)
     }
 }
