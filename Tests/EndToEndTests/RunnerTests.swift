@@ -113,6 +113,20 @@ final class RunnerTests: XCTestCase {
         XCTAssertEqual(Set(computed), Set(states(runs[0]!.stdout).keys))
     }
 
+    func testZeroShotOnHeldOutClasses() throws {
+        let r = try krill(["run", smoke, "--set", "split.unseen_classes=[appendicularia_tail, chaetognatha_tail]"])
+        XCTAssertEqual(states(r.stdout)["zeroshot@2"], "computed", r.stdout)
+        let summary = try String(contentsOf: runFolder(1).appendingPathComponent("epoch-2/zeroshot/summary.csv"), encoding: .utf8)
+        let rows = summary.split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+        XCTAssertEqual(rows.map { $0.prefix(3).joined(separator: ",") }, ["set,classes,points", "unseen,2,60", "seen,2,12"], summary)
+        let labels = try String(contentsOf: runFolder(1).appendingPathComponent("epoch-2/labels-unseen.csv"), encoding: .utf8)
+        XCTAssertEqual(labels.split(separator: "\n").count, 61)
+        XCTAssertFalse(labels.contains(",copepod"), "only the held-out classes are unseen")
+        let train = try String(contentsOf: runFolder(1).appendingPathComponent("epoch-2/labels-test.csv"), encoding: .utf8)
+        XCTAssertFalse(train.contains("appendicularia_tail"), "held-out classes never appear in the seen splits")
+        XCTAssert(try String(contentsOf: runFolder(1).appendingPathComponent("summary.json"), encoding: .utf8).contains("zeroshot_accuracy"))
+    }
+
     func testStatusAndDag() throws {
         let before = try krill(["status", smoke]).stdout
         XCTAssert(before.contains("to run"), before)
