@@ -136,35 +136,54 @@ public enum Winograd {
             }
             n0 += count
         }
-        // dW[ky, kx] += (Gᵀ M G)[ky, kx], G columns (1 .5 .5 0), (0 .5 -.5 0), (0 .5 .5 1).
+        // dW[ky, kx] += (Gᵀ M G)[ky, kx], G columns (1 .5 .5 0), (0 .5 -.5 0), (0 .5 .5 1);
+        // eight output channels at a time (contiguous in M and in dW).
+        typealias V8 = SIMD8<Float>
         let plane = cin * cout
+        let half: Float = 0.5
         for ci in 0..<cin {
-            for co in 0..<cout {
+            var co = 0
+            while co < cout {
+                let lanes = min(8, cout - co)
                 let mp = acc + ci * cout + co
-                @inline(__always) func m(_ a: Int, _ b: Int) -> Float { mp[(a * 4 + b) * plane] }
-                for j in 0..<3 {
-                    // q = Gᵀ M, row j.
-                    var q = (Float(0), Float(0), Float(0), Float(0))
-                    switch j {
-                    case 0: q = (m(0, 0) + 0.5 * (m(1, 0) + m(2, 0)), m(0, 1) + 0.5 * (m(1, 1) + m(2, 1)),
-                                 m(0, 2) + 0.5 * (m(1, 2) + m(2, 2)), m(0, 3) + 0.5 * (m(1, 3) + m(2, 3)))
-                    case 1: q = (0.5 * (m(1, 0) - m(2, 0)), 0.5 * (m(1, 1) - m(2, 1)),
-                                 0.5 * (m(1, 2) - m(2, 2)), 0.5 * (m(1, 3) - m(2, 3)))
-                    default: q = (0.5 * (m(1, 0) + m(2, 0)) + m(3, 0), 0.5 * (m(1, 1) + m(2, 1)) + m(3, 1),
-                                  0.5 * (m(1, 2) + m(2, 2)) + m(3, 2), 0.5 * (m(1, 3) + m(2, 3)) + m(3, 3))
-                    }
-                    let out = dWeight + ((j * 3) * cin + ci) * cout + co
-                    out[0] += q.0 + 0.5 * (q.1 + q.2)
-                    out[cin * cout] += 0.5 * (q.1 - q.2)
-                    out[2 * cin * cout] += 0.5 * (q.1 + q.2) + q.3
+                @inline(__always) func m(_ a: Int, _ b: Int) -> V8 {
+                    if lanes == 8 { return UnsafeRawPointer(mp + (a * 4 + b) * plane).loadUnaligned(as: V8.self) }
+                    var x = V8()
+                    for l in 0..<lanes { x[l] = mp[(a * 4 + b) * plane + l] }
+                    return x
                 }
+                @inline(__always) func add(_ j: Int, _ k: Int, _ x: V8) {
+                    let out = dWeight + ((j * 3 + k) * cin + ci) * cout + co
+                    if lanes == 8 {
+                        let old = UnsafeRawPointer(out).loadUnaligned(as: V8.self)
+                        UnsafeMutableRawPointer(out).storeBytes(of: old + x, as: V8.self)
+                    } else {
+                        for l in 0..<lanes { out[l] += x[l] }
+                    }
+                }
+                // q_j = row j of Gᵀ M, for each of the 4 columns b; then dW row j = q_j G.
+                @inline(__always) func q(_ bcol: Int) -> (V8, V8, V8) {
+                    let m0 = m(0, bcol), m1 = m(1, bcol), m2 = m(2, bcol), m3 = m(3, bcol)
+                    let s12: V8 = m1 + m2
+                    return (m0 + half * s12, half * (m1 - m2), half * s12 + m3)
+                }
+                let c0 = q(0), c1 = q(1), c2 = q(2), c3 = q(3)
+                @inline(__always) func row(_ j: Int, _ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) {
+                    let s12: V8 = x1 + x2
+                    add(j, 0, x0 + half * s12)
+                    add(j, 1, half * (x1 - x2))
+                    add(j, 2, half * s12 + x3)
+                }
+                row(0, c0.0, c1.0, c2.0, c3.0)
+                row(1, c0.1, c1.1, c2.1, c3.1)
+                row(2, c0.2, c1.2, c2.2, c3.2)
+                co += lanes
             }
         }
         // Bias: column sums of dY, rows in order.
         let db = dWeight + 9 * cin * cout
         for r in (images.lowerBound * h * w)..<(images.upperBound * h * w) {
-            let g = dOutput + r * cout
-            for co in 0..<cout { db[co] += g[co] }
+            addVector(dOutput + r * cout, into: db, count: cout)
         }
     }
 
