@@ -73,6 +73,20 @@ final class LayerTests: XCTestCase {
             let reference = Conv3x3.referenceForward(input: x, weight: wt, bias: b, n: n, h: h, w: w, cin: cin, cout: cout)
             expectClose(out, floats(reference), tolerance: 2e-5, relative: 1e-5, "Winograd forward \(h)x\(w) \(cin)->\(cout)")
 
+            // Fused with max-pool and ReLU: bit-identical to the separate layers.
+            var pooled = [Float](repeating: .nan, count: n * (h / 2) * (w / 2) * cout), pooled2 = pooled
+            var arg = [UInt8](repeating: 9, count: pooled.count), arg2 = arg
+            var unused = [Float](repeating: 0, count: 1)
+            pooled.withUnsafeMutableBufferPointer { pp in
+                arg.withUnsafeMutableBufferPointer { ap in
+                    Winograd.forward(input: floats(x), u: u, bias: floats(b), output: &unused, images: 0..<n, h: h, w: w, cin: cin, cout: cout,
+                                     v: &v, m: &m, pool: (output: pp.baseAddress!, argmax: ap.baseAddress!))
+                }
+            }
+            MaxPool2x2.forward(input: out, output: &pooled2, argmax: &arg2, images: 0..<n, h: h, w: w, c: cout, relu: true)
+            XCTAssertEqual(pooled, pooled2, "fused pool \(h)x\(w) \(cin)->\(cout)")
+            XCTAssertEqual(arg, arg2)
+
             // Input gradient: the flipped, channel-swapped transform applied to dY.
             let r = randomDoubles(n * h * w * cout, "wino-r")
             var uT = [Float](repeating: 0, count: 16 * cin * cout)

@@ -14,26 +14,37 @@ import Linalg
 /// correlation of dY with the flipped filter, channels swapped (`transformWeights(flip:)`).
 ///
 /// Layouts: V is (16, tiles, Cin) and M (16, tiles, Cout) row-major, so each of the 16 GEMMs
-/// works on contiguous matrices (strided ones ran at half the speed); U is (16, Cin, Cout). Images are processed in chunks whose size depends only on the
-/// layer's shape, so the results do not depend on how a batch is split among threads.
+/// works on contiguous matrices (strided ones ran at half the speed); U is (16, Cin, Cout).
+/// The tiles of a run of images are processed in chunks of `chunkTiles` (small enough for V
+/// and M to stay in the core's cache), a size that depends only on the layer's shape; the
+/// sums over tiles (weight gradients) add chunk after chunk, so the results do not depend on
+/// how a batch is split among threads.
 public enum Winograd {
-    /// Floats of V plus M a chunk aims for (about 4 MB).
-    static let targetChunkFloats = 1 << 20
+    /// Floats of V plus M a chunk aims for (512 KB: measured best of 64 KB to 8 MB).
+    static let targetChunkFloats = 1 << 17
 
     @inline(__always)
     static func tiles(_ h: Int, _ w: Int) -> (y: Int, x: Int) { ((h + 1) / 2, (w + 1) / 2) }
 
-    /// Images per chunk for this shape.
-    public static func chunkImages(h: Int, w: Int, cin: Int, cout: Int) -> Int {
-        let t = tiles(h, w)
-        return max(1, targetChunkFloats / max(1, t.y * t.x * 16 * (cin + cout)))
+    /// Tiles per chunk for this shape (chunks run over the tiles of consecutive images).
+    public static func chunkTiles(cin: Int, cout: Int) -> Int {
+        max(32, targetChunkFloats / (16 * (cin + cout)))
     }
 
     /// Scratch floats for V and for M when computing up to `n` images.
     public static func scratchCounts(n: Int, h: Int, w: Int, cin: Int, cout: Int) -> (v: Int, m: Int) {
         let t = tiles(h, w)
-        let images = min(n, chunkImages(h: h, w: w, cin: cin, cout: cout))
-        return (images * t.y * t.x * 16 * cin, images * t.y * t.x * 16 * cout)
+        let count = min(n * t.y * t.x, chunkTiles(cin: cin, cout: cout))
+        return (count * 16 * cin, count * 16 * cout)
+    }
+
+    /// (image, tile row, tile column) of tile k, tiles numbered image by image, row by row.
+    @inline(__always)
+    static func tileCoordinates(_ k: Int, _ t: (y: Int, x: Int)) -> (Int, Int, Int) {
+        let perImage = t.y * t.x
+        let i = k / perImage, r = k - i * perImage
+        let ty = r / t.x
+        return (i, ty, r - ty * t.x)
     }
 
     /// U = G g Gᵀ for every filter of a (3, 3, Cin, Cout) weight.
@@ -87,22 +98,31 @@ public enum Winograd {
     ///   - bias: (Cout) or nil.
     ///   - output: (N, H, W, Cout), overwritten for `images`.
     ///   - v, m: scratch of `scratchCounts(n:h:w:cin:cout:)` floats.
+    ///   - pool: fuse `MaxPool2x2` with ReLU into the output transform: each 2x2 output tile is a
+    ///     pooling window, so only the pooled (N, H/2, W/2, Cout) values and their argmax are
+    ///     written (bit-identical to the separate layers) and `output` is not touched.
     public static func forward(input: UnsafePointer<Float>, u: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                output: UnsafeMutablePointer<Float>, images: Range<Int>, h: Int, w: Int, cin: Int, cout: Int,
-                               v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>) {
-        let chunk = chunkImages(h: h, w: w, cin: cin, cout: cout)
+                               v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>,
+                               pool: (output: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<UInt8>)? = nil) {
+        let chunk = chunkTiles(cin: cin, cout: cout)
         let t = tiles(h, w)
-        var n0 = images.lowerBound
-        while n0 < images.upperBound {
-            let count = min(chunk, images.upperBound - n0)
-            let tileCount = count * t.y * t.x
-            inputTransform(input, n0: n0, count: count, h: h, w: w, c: cin, v: v)
+        var k0 = images.lowerBound * t.y * t.x
+        let end = images.upperBound * t.y * t.x
+        while k0 < end {
+            let tileCount = min(chunk, end - k0)
+            inputTransform(input, firstTile: k0, tileCount: tileCount, h: h, w: w, c: cin, v: v)
             for xi in 0..<16 {
                 BLAS.sgemm(m: tileCount, n: cout, k: cin, a: v + xi * tileCount * cin, lda: cin,
                            b: u + xi * cin * cout, ldb: cout, beta: 0, c: m + xi * tileCount * cout, ldc: cout)
             }
-            outputTransform(m, n0: n0, count: count, h: h, w: w, c: cout, bias: bias, output: output)
-            n0 += count
+            if let pool {
+                outputTransformPool(m, firstTile: k0, tileCount: tileCount, h: h, w: w, c: cout, bias: bias,
+                                    pooled: pool.output, argmax: pool.argmax)
+            } else {
+                outputTransform(m, firstTile: k0, tileCount: tileCount, h: h, w: w, c: cout, bias: bias, output: output)
+            }
+            k0 += tileCount
         }
     }
 
@@ -121,20 +141,20 @@ public enum Winograd {
                                       images: Range<Int>, h: Int, w: Int, cin: Int, cout: Int,
                                       v: UnsafeMutablePointer<Float>, e: UnsafeMutablePointer<Float>,
                                       accumulator acc: UnsafeMutablePointer<Float>) {
-        let chunk = chunkImages(h: h, w: w, cin: cin, cout: cout)
+        let chunk = chunkTiles(cin: cin, cout: cout)
         let t = tiles(h, w)
         acc.update(repeating: 0, count: 16 * cin * cout)
-        var n0 = images.lowerBound
-        while n0 < images.upperBound {
-            let count = min(chunk, images.upperBound - n0)
-            let tileCount = count * t.y * t.x
-            inputTransform(input, n0: n0, count: count, h: h, w: w, c: cin, v: v)
-            gradientTransform(dOutput, n0: n0, count: count, h: h, w: w, c: cout, e: e)
+        var k0 = images.lowerBound * t.y * t.x
+        let end = images.upperBound * t.y * t.x
+        while k0 < end {
+            let tileCount = min(chunk, end - k0)
+            inputTransform(input, firstTile: k0, tileCount: tileCount, h: h, w: w, c: cin, v: v)
+            gradientTransform(dOutput, firstTile: k0, tileCount: tileCount, h: h, w: w, c: cout, e: e)
             for xi in 0..<16 {
                 BLAS.sgemm(transA: true, m: cin, n: cout, k: tileCount, a: v + xi * tileCount * cin, lda: cin,
                            b: e + xi * tileCount * cout, ldb: cout, beta: 1, c: acc + xi * cin * cout, ldc: cout)
             }
-            n0 += count
+            k0 += tileCount
         }
         // dW[ky, kx] += (Gᵀ M G)[ky, kx], G columns (1 .5 .5 0), (0 .5 -.5 0), (0 .5 .5 1);
         // eight output channels at a time (contiguous in M and in dW).
@@ -187,21 +207,22 @@ public enum Winograd {
         }
     }
 
-    /// E = A dY Aᵀ for every 2x2 output tile of images [n0, n0 + count) (outputs beyond the
+    /// E = A dY Aᵀ for output tiles [firstTile, firstTile + tileCount) (outputs beyond the
     /// edge count as 0); A = [1 0; 1 1; 1 -1; 0 -1]. E is (16, tiles, C).
-    static func gradientTransform(_ dOutput: UnsafePointer<Float>, n0: Int, count: Int, h: Int, w: Int, c: Int,
+    static func gradientTransform(_ dOutput: UnsafePointer<Float>, firstTile: Int, tileCount: Int, h: Int, w: Int, c: Int,
                                   e: UnsafeMutablePointer<Float>) {
         typealias V8 = SIMD8<Float>
         let t = tiles(h, w)
-        let plane = count * t.y * t.x * c
+        let plane = tileCount * c
         withUnsafeTemporaryAllocation(of: Float.self, capacity: c) { tmp in
             let zero = tmp.baseAddress!
             zero.update(repeating: 0, count: c)
             var out = e
-            for i in 0..<count {
-                let img = dOutput + (n0 + i) * h * w * c
-                for ty in 0..<t.y {
-                    for tx in 0..<t.x {
+            for k in firstTile..<(firstTile + tileCount) {
+                let (i, ty, tx) = tileCoordinates(k, t)
+                let img = dOutput + i * h * w * c
+                do {
+                    do {
                         let y0 = 2 * ty, x0 = 2 * tx
                         let right = x0 + 1 < w, below = y0 + 1 < h
                         let p00 = img + (y0 * w + x0) * c
@@ -240,19 +261,20 @@ public enum Winograd {
         }
     }
 
-    /// V = Bᵀ d B for every 4x4 tile of images [n0, n0 + count); Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1].
-    static func inputTransform(_ input: UnsafePointer<Float>, n0: Int, count: Int, h: Int, w: Int, c: Int,
+    /// V = Bᵀ d B for tiles [firstTile, firstTile + tileCount); Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1].
+    static func inputTransform(_ input: UnsafePointer<Float>, firstTile: Int, tileCount: Int, h: Int, w: Int, c: Int,
                                v: UnsafeMutablePointer<Float>) {
         let t = tiles(h, w)
-        let plane = count * t.y * t.x * c
+        let plane = tileCount * c
         withUnsafeTemporaryAllocation(of: Float.self, capacity: c) { tmp in
             let zero = tmp.baseAddress!        // stands for the pixels outside the image
             zero.update(repeating: 0, count: c)
             var out = v
-            for i in 0..<count {
-                let img = input + (n0 + i) * h * w * c
-                for ty in 0..<t.y {
-                    for tx in 0..<t.x {
+            for k in firstTile..<(firstTile + tileCount) {
+                let (i, ty, tx) = tileCoordinates(k, t)
+                let img = input + i * h * w * c
+                do {
+                    do {
                         // Pointers to the 16 input pixels (or the zero row).
                         var rows = (zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero)
                         withUnsafeMutableBytes(of: &rows) { raw in
@@ -318,17 +340,86 @@ public enum Winograd {
         }
     }
 
-    /// Y = Aᵀ M A (+ bias) for every tile of images [n0, n0 + count); Aᵀ = [1 1 1 0; 0 1 -1 -1].
-    static func outputTransform(_ m: UnsafePointer<Float>, n0: Int, count: Int, h: Int, w: Int, c: Int,
+    /// relu(maxpool(Aᵀ M A + bias)) for every tile inside the pooled area (tiles over an odd
+    /// edge are the rows and columns the pool drops); ties go to the first of 00, 01, 10, 11.
+    static func outputTransformPool(_ m: UnsafePointer<Float>, firstTile: Int, tileCount: Int, h: Int, w: Int, c: Int,
+                                    bias: UnsafePointer<Float>?, pooled: UnsafeMutablePointer<Float>,
+                                    argmax: UnsafeMutablePointer<UInt8>) {
+        typealias V8 = SIMD8<Float>
+        typealias I8 = SIMD8<Int32>
+        let t = tiles(h, w)
+        let ph = h / 2, pw = w / 2
+        let plane = tileCount * c
+        var src = m
+        for k in firstTile..<(firstTile + tileCount) {
+            let (i, ty, tx) = tileCoordinates(k, t)
+            do {
+                do {
+                    defer { src += c }
+                    guard ty < ph && tx < pw else { continue }
+                    let o = ((i * ph + ty) * pw + tx) * c
+                    let out = pooled + o, arg = argmax + o
+                    @inline(__always) func ld(_ k: Int, _ ch: Int) -> V8 { UnsafeRawPointer(src + k * plane + ch).loadUnaligned(as: V8.self) }
+                    var ch = 0
+                    while ch + 8 <= c {
+                        let m00 = ld(0, ch), m01 = ld(1, ch), m02 = ld(2, ch), m03 = ld(3, ch)
+                        let m10 = ld(4, ch), m11 = ld(5, ch), m12 = ld(6, ch), m13 = ld(7, ch)
+                        let m20 = ld(8, ch), m21 = ld(9, ch), m22 = ld(10, ch), m23 = ld(11, ch)
+                        let m30 = ld(12, ch), m31 = ld(13, ch), m32 = ld(14, ch), m33 = ld(15, ch)
+                        let s00: V8 = m00 + m10 + m20, s01: V8 = m01 + m11 + m21
+                        let s02: V8 = m02 + m12 + m22, s03: V8 = m03 + m13 + m23
+                        let s10: V8 = m10 - m20 - m30, s11: V8 = m11 - m21 - m31
+                        let s12: V8 = m12 - m22 - m32, s13: V8 = m13 - m23 - m33
+                        let b = bias.map { UnsafeRawPointer($0 + ch).loadUnaligned(as: V8.self) } ?? V8()
+                        let y00: V8 = s00 + s01 + s02 + b, y01: V8 = s01 - s02 - s03 + b
+                        let y10: V8 = s10 + s11 + s12 + b, y11: V8 = s11 - s12 - s13 + b
+                        var best = y00
+                        var a = I8(repeating: 0)
+                        let k1 = y01 .> best
+                        best.replace(with: y01, where: k1); a.replace(with: 1, where: k1)
+                        let k2 = y10 .> best
+                        best.replace(with: y10, where: k2); a.replace(with: 2, where: k2)
+                        let k3 = y11 .> best
+                        best.replace(with: y11, where: k3); a.replace(with: 3, where: k3)
+                        best.replace(with: 0, where: .!(best .> 0))
+                        UnsafeMutableRawPointer(out + ch).storeBytes(of: best, as: V8.self)
+                        UnsafeMutableRawPointer(arg + ch).storeBytes(of: SIMD8<UInt8>(truncatingIfNeeded: a), as: SIMD8<UInt8>.self)
+                        ch += 8
+                    }
+                    while ch < c {
+                        var e = [Float](repeating: 0, count: 16)
+                        for k in 0..<16 { e[k] = src[k * plane + ch] }
+                        var s0 = [Float](repeating: 0, count: 4), s1 = s0
+                        for k in 0..<4 {
+                            s0[k] = e[k] + e[4 + k] + e[8 + k]
+                            s1[k] = e[4 + k] - e[8 + k] - e[12 + k]
+                        }
+                        let b: Float = bias?[ch] ?? 0
+                        let y: [Float] = [s0[0] + s0[1] + s0[2] + b, s0[1] - s0[2] - s0[3] + b,
+                                          s1[0] + s1[1] + s1[2] + b, s1[1] - s1[2] - s1[3] + b]
+                        var best = y[0], a: UInt8 = 0
+                        for k in 1..<4 where y[k] > best { best = y[k]; a = UInt8(k) }
+                        out[ch] = best > 0 ? best : 0
+                        arg[ch] = a
+                        ch += 1
+                    }
+                }
+            }
+        }
+    }
+
+    /// Y = Aᵀ M A (+ bias) for tiles [firstTile, firstTile + tileCount); Aᵀ = [1 1 1 0; 0 1 -1 -1].
+    static func outputTransform(_ m: UnsafePointer<Float>, firstTile: Int, tileCount: Int, h: Int, w: Int, c: Int,
                                 bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
         typealias V8 = SIMD8<Float>
         let t = tiles(h, w)
-        let plane = count * t.y * t.x * c
+        let plane = tileCount * c
         var src = m
-        for i in 0..<count {
-            let img = output + (n0 + i) * h * w * c
-            for ty in 0..<t.y {
-                for tx in 0..<t.x {
+        for k in firstTile..<(firstTile + tileCount) {
+            let (i, ty, tx) = tileCoordinates(k, t)
+            let img = output + i * h * w * c
+            do {
+                do {
                     let y0 = 2 * ty, x0 = 2 * tx
                     let hasRight = x0 + 1 < w, hasBelow = y0 + 1 < h
                     let o00 = img + (y0 * w + x0) * c

@@ -144,13 +144,16 @@ public final class Network {
             let z = ws.conv[b].pointer
             let weight = UnsafePointer(param("conv\(b).weight"))
             let input = x
+            // Without batch norm, a Winograd block writes its pooled output directly.
+            let fusedPool = usesWinograd(block: b) && !config.batchNorm && b < blocks - 1
             if usesWinograd(block: b) {
                 let u = ws.winogradWeights[b].pointer
                 Winograd.transformWeights(weight, cin: cin, cout: cout, flip: false, into: u)
                 let bias = weight + 9 * cin * cout
+                let pool = fusedPool ? (output: ws.pooled[b].pointer, argmax: ws.argmax[b]) : nil
                 workers.forEachGroup(n) { worker, _, images in
                     Winograd.forward(input: input, u: u, bias: bias, output: z, images: images, h: side, w: side, cin: cin, cout: cout,
-                                     v: ws.winogradV[worker].pointer, m: ws.winogradM[worker].pointer)
+                                     v: ws.winogradV[worker].pointer, m: ws.winogradM[worker].pointer, pool: pool)
                 }
             } else {
                 workers.forEachGroup(n) { worker, _, images in
@@ -183,8 +186,10 @@ public final class Network {
             if b < blocks - 1 {
                 // relu(maxpool(x)) = maxpool(relu(x)): ReLU on the pooled quarter only.
                 let pooled = ws.pooled[b].pointer, argmax = ws.argmax[b], source = act
-                workers.forEachGroup(n) { _, _, images in
-                    MaxPool2x2.forward(input: source, output: pooled, argmax: argmax, images: images, h: side, w: side, c: cout, relu: true)
+                if !fusedPool {
+                    workers.forEachGroup(n) { _, _, images in
+                        MaxPool2x2.forward(input: source, output: pooled, argmax: argmax, images: images, h: side, w: side, c: cout, relu: true)
+                    }
                 }
                 x = UnsafePointer(pooled)
             } else {
