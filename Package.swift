@@ -9,6 +9,14 @@ let numericSettings: [SwiftSetting] = [
     .unsafeFlags(["-O", "-enforce-exclusivity=unchecked"]),
 ]
 
+/// ConvNet's SIMD code (Winograd transforms, pooling) is built for AVX2 + FMA on x86-64
+/// (256-bit registers: a SIMD8<Float> is one register instead of two SSE halves).
+#if arch(x86_64)
+let convNetCPUFlags = ["-target-cpu", "haswell"]
+#else
+let convNetCPUFlags: [String] = []
+#endif
+
 /// A system library: a module map plus a one-line shim header (see PITFALLS.md).
 func systemLibrary(_ name: String, pkgConfig: String? = nil) -> Target {
     .systemLibrary(name: name, path: "Sources/\(name)", pkgConfig: pkgConfig)
@@ -44,7 +52,7 @@ let package = Package(
         // ConvNet's hot loops are written for -Ounchecked (no overflow traps, so they vectorise);
         // precondition() is not checked there, so ConvNet states must-hold checks with fatalError.
         .target(name: "ConvNet", dependencies: ["Linalg", "Datasets", "Storage", "CBLAS"],
-                swiftSettings: numericSettings + [.unsafeFlags(["-Ounchecked"])]),
+                swiftSettings: numericSettings + [.unsafeFlags(["-Ounchecked"] + convNetCPUFlags)]),
         .target(name: "TSNE", dependencies: ["Linalg"], swiftSettings: numericSettings),
         .target(name: "Clustering", dependencies: ["Linalg"], swiftSettings: numericSettings),
         .target(name: "SVM", dependencies: ["CSVM", "CBLAS", "Linalg"], swiftSettings: numericSettings),

@@ -58,6 +58,68 @@ final class LayerTests: XCTestCase {
                     tolerance: 1e-4, relative: 1e-5)
     }
 
+    /// Winograd F(2x2, 3x3) against the 7-loop reference, and its flipped form against the
+    /// input gradient of the reference.
+    func testWinogradMatchesReference() {
+        for (n, h, w, cin, cout) in [(2, 4, 4, 8, 8), (3, 5, 7, 11, 9), (2, 1, 3, 3, 17), (20, 8, 8, 16, 24)] {
+            let x = randomDoubles(n * h * w * cin, "wino-x"), wt = randomDoubles(9 * cin * cout, "wino-w", lo: -0.5, hi: 0.5)
+            let b = randomDoubles(cout, "wino-b")
+            var u = [Float](repeating: 0, count: 16 * cin * cout)
+            Winograd.transformWeights(floats(wt), cin: cin, cout: cout, flip: false, into: &u)
+            let (vc, mc) = Winograd.scratchCounts(n: n, h: h, w: w, cin: cin, cout: cout)
+            var v = [Float](repeating: 0, count: vc), m = [Float](repeating: 0, count: mc)
+            var out = [Float](repeating: .nan, count: n * h * w * cout)
+            Winograd.forward(input: floats(x), u: u, bias: floats(b), output: &out, images: 0..<n, h: h, w: w, cin: cin, cout: cout, v: &v, m: &m)
+            let reference = Conv3x3.referenceForward(input: x, weight: wt, bias: b, n: n, h: h, w: w, cin: cin, cout: cout)
+            expectClose(out, floats(reference), tolerance: 2e-5, relative: 1e-5, "Winograd forward \(h)x\(w) \(cin)->\(cout)")
+
+            // Fused with max-pool and ReLU: bit-identical to the separate layers.
+            var pooled = [Float](repeating: .nan, count: n * (h / 2) * (w / 2) * cout), pooled2 = pooled
+            var arg = [UInt8](repeating: 9, count: pooled.count), arg2 = arg
+            var unused = [Float](repeating: 0, count: 1)
+            pooled.withUnsafeMutableBufferPointer { pp in
+                arg.withUnsafeMutableBufferPointer { ap in
+                    Winograd.forward(input: floats(x), u: u, bias: floats(b), output: &unused, images: 0..<n, h: h, w: w, cin: cin, cout: cout,
+                                     v: &v, m: &m, pool: (output: pp.baseAddress!, argmax: ap.baseAddress!))
+                }
+            }
+            MaxPool2x2.forward(input: out, output: &pooled2, argmax: &arg2, images: 0..<n, h: h, w: w, c: cout, relu: true)
+            XCTAssertEqual(pooled, pooled2, "fused pool \(h)x\(w) \(cin)->\(cout)")
+            XCTAssertEqual(arg, arg2)
+
+            // Input gradient: the flipped, channel-swapped transform applied to dY.
+            let r = randomDoubles(n * h * w * cout, "wino-r")
+            var uT = [Float](repeating: 0, count: 16 * cin * cout)
+            Winograd.transformWeights(floats(wt), cin: cin, cout: cout, flip: true, into: &uT)
+            let (vc2, mc2) = Winograd.scratchCounts(n: n, h: h, w: w, cin: cout, cout: cin)
+            var v2 = [Float](repeating: 0, count: vc2), m2 = [Float](repeating: 0, count: mc2)
+            var dx = [Float](repeating: .nan, count: x.count)
+            Winograd.forward(input: floats(r), u: uT, bias: nil, output: &dx, images: 0..<n, h: h, w: w, cin: cout, cout: cin, v: &v2, m: &m2)
+            // Weight and bias gradients by F(3x3, 2x2).
+            var dwb = [Float](repeating: 0, count: (9 * cin + 1) * cout)
+            var acc = [Float](repeating: 0, count: 16 * cin * cout)
+            Winograd.weightGradient(input: floats(x), dOutput: floats(r), dWeight: &dwb, images: 0..<n, h: h, w: w, cin: cin, cout: cout,
+                                    v: &v, e: &m, accumulator: &acc)
+            if n * h * w * cin <= 1200 {
+                let gw = numericGradient({ dot(r, Conv3x3.referenceForward(input: x, weight: $0, bias: b, n: n, h: h, w: w, cin: cin, cout: cout)) }, at: wt)
+                let gb = numericGradient({ dot(r, Conv3x3.referenceForward(input: x, weight: wt, bias: $0, n: n, h: h, w: w, cin: cin, cout: cout)) }, at: b)
+                assertGradient(doubles(Array(dwb[0..<(9 * cin * cout)])), gw, tolerance: 1e-4, "Winograd weight gradient \(h)x\(w) \(cin)->\(cout)")
+                assertGradient(doubles(Array(dwb[(9 * cin * cout)...])), gb, tolerance: 1e-4, "Winograd bias gradient \(h)x\(w) \(cin)->\(cout)")
+            } else {
+                // Larger: against im2col + GEMM (itself checked against the reference above).
+                var dwbRef = [Float](repeating: 0, count: dwb.count)
+                var s1 = [Float](repeating: 0, count: Conv3x3.scratchCount(n: n, h: h, w: w, cin: cin)), s2 = s1
+                Conv3x3.backward(input: floats(x), weight: floats(wt + b), dOutput: floats(r), dWeight: &dwbRef, dInput: nil,
+                                 images: 0..<n, h: h, w: w, cin: cin, cout: cout, scratch: &s1, scratch2: &s2)
+                expectClose(dwb, dwbRef, tolerance: 1e-3, relative: 1e-4, "Winograd weight gradient vs im2col \(h)x\(w) \(cin)->\(cout)")
+            }
+            if n * h * w * cin <= 1200 {
+                let g = numericGradient({ dot(r, Conv3x3.referenceForward(input: $0, weight: wt, bias: b, n: n, h: h, w: w, cin: cin, cout: cout)) }, at: x)
+                assertGradient(doubles(dx), g, tolerance: 1e-4, "Winograd input gradient \(h)x\(w) \(cin)->\(cout)")
+            }
+        }
+    }
+
     func testMaxPool() {
         let n = 2, h = 5, w = 6, c = 3
         let x = randomDoubles(n * h * w * c, "pool-x")

@@ -95,4 +95,17 @@ final class NetworkTests: XCTestCase {
             XCTAssert(results[0] == results[i], "gradients differ between thread settings 0 and \(i): max diff \(maxAbsDifference(results[0], results[i]))")
         }
     }
+
+    func testBenchmarkRunsAndReportsJSON() throws {
+        let net = NetworkConfig(channels: [4, 8], embedding: 4)
+        let train = try ConvNetBenchmark.train(size: 16, triplets: 2, steps: 1, warmupSteps: 1, threads: 2, network: net)
+        XCTAssertEqual(train.batch, 6)
+        XCTAssert(train.imagesPerSecond > 0 && train.peakRssBytes > 0 && train.meanLoss!.isFinite)
+        let embed = try ConvNetBenchmark.embed(size: 16, batch: 5, steps: 1, threads: 1, network: net)
+        XCTAssertEqual(embed.benchmark, "embed")
+        let json = try JSONSerialization.jsonObject(with: Data(embed.json.utf8)) as? [String: Any]
+        XCTAssertNotNil(json?["images_per_second"] as? Double)
+        XCTAssertNotNil(json?["peak_rss_bytes"] as? Int)
+        XCTAssertNotNil(json?["seconds"] as? Double)
+    }
 }

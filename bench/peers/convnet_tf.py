@@ -75,13 +75,13 @@ def main():
 
     for _ in range(warmup):
         step(data).numpy()
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     for _ in range(args.steps):
         step(data).numpy()
-    seconds = time.perf_counter() - start
+    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
     print(json.dumps({
         "framework": "tensorflow " + tf.__version__, "benchmark": args.mode, "size": args.size, "batch": n,
-        "steps": args.steps, "threads": args.threads, "seconds": seconds,
+        "steps": args.steps, "threads": args.threads, "seconds": seconds, "cpu_seconds": cpu_seconds,
         "images_per_second": n * args.steps / seconds,
         "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
     }, sort_keys=True))

@@ -84,6 +84,11 @@ public enum ConvNetBenchmark {
     ///   - triplets: triplets per step (3 x triplets images).
     public static func train(size: Int = 64, triplets: Int = 32, steps: Int = 10, warmupSteps: Int = 2, threads: Int = 2,
                              network config: NetworkConfig = NetworkConfig()) throws -> Result {
+        try Workers.withSingleThreadedBLAS { try trainSteps(size: size, triplets: triplets, steps: steps, warmupSteps: warmupSteps,
+                                                            threads: threads, config: config) }
+    }
+
+    static func trainSteps(size: Int, triplets: Int, steps: Int, warmupSteps: Int, threads: Int, config: NetworkConfig) throws -> Result {
         let net = try Network(config: config, inputSide: size, seed: 1)
         net.threads = threads
         let optimizer = Optimizer(config: .adam(lr: 0.001), layout: net.layout)
@@ -113,6 +118,11 @@ public enum ConvNetBenchmark {
     /// Inference throughput: forward passes in inference mode over batches of `batch` images.
     public static func embed(size: Int = 64, batch: Int = 256, steps: Int = 10, warmupSteps: Int = 1, threads: Int = 2,
                              network config: NetworkConfig = NetworkConfig()) throws -> Result {
+        try Workers.withSingleThreadedBLAS { try embedSteps(size: size, batch: batch, steps: steps, warmupSteps: warmupSteps,
+                                                            threads: threads, config: config) }
+    }
+
+    static func embedSteps(size: Int, batch: Int, steps: Int, warmupSteps: Int, threads: Int, config: NetworkConfig) throws -> Result {
         let net = try Network(config: config, inputSide: size, seed: 1)
         net.threads = threads
         let input = randomInput(count: batch * size * size, seed: 2)

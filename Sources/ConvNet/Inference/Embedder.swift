@@ -37,6 +37,7 @@ public final class Embedder {
         }
         let d = network.embedding
         var out = Matrix(rows: rows.count, cols: d)
+        Workers.withSingleThreadedBLAS {
         out.data.withUnsafeMutableBufferPointer { dst in
             var start = 0
             while start < rows.count {
@@ -46,6 +47,7 @@ public final class Embedder {
                 (dst.baseAddress! + start * d).update(from: e, count: chunk.count * d)
                 start += chunk.count
             }
+        }
         }
         return out
     }

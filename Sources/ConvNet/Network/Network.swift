@@ -112,6 +112,21 @@ public final class Network {
     /// Threads for the image groups (results do not depend on it; see `Workers`).
     public var threads: Int = 1
 
+    /// How the convolutions with more than one input channel, and their gradients, are
+    /// computed. The first layer (one input channel) always uses im2col + GEMM.
+    public enum ConvolutionAlgorithm: String, Sendable {
+        /// Winograd F(2x2, 3x3): 2.25x fewer multiplications (the default).
+        case winograd
+        /// im2col + GEMM.
+        case im2col
+    }
+
+    /// The convolution algorithm (part of what determines the exact bits of the results).
+    public var convolution: ConvolutionAlgorithm = .winograd
+
+    @inline(__always)
+    private func usesWinograd(block b: Int) -> Bool { convolution == .winograd && blockInputs[b] > 1 }
+
     private func forwardPass(input: UnsafePointer<Float>, n: Int, training: Bool,
                              dropoutStream: RandomStream?) -> UnsafeMutablePointer<Float> {
         let ws = workspace(for: n, training: training)
@@ -129,9 +144,22 @@ public final class Network {
             let z = ws.conv[b].pointer
             let weight = UnsafePointer(param("conv\(b).weight"))
             let input = x
-            workers.forEachGroup(n) { worker, _, images in
-                Conv3x3.forward(input: input, weight: weight, output: z, images: images, h: side, w: side, cin: cin, cout: cout,
-                                scratch: ws.col[worker].pointer)
+            // Without batch norm, a Winograd block writes its pooled output directly.
+            let fusedPool = usesWinograd(block: b) && !config.batchNorm && b < blocks - 1
+            if usesWinograd(block: b) {
+                let u = ws.winogradWeights[b].pointer
+                Winograd.transformWeights(weight, cin: cin, cout: cout, flip: false, into: u)
+                let bias = weight + 9 * cin * cout
+                let pool = fusedPool ? (output: ws.pooled[b].pointer, argmax: ws.argmax[b]) : nil
+                workers.forEachGroup(n) { worker, _, images in
+                    Winograd.forward(input: input, u: u, bias: bias, output: z, images: images, h: side, w: side, cin: cin, cout: cout,
+                                     v: ws.winogradV[worker].pointer, m: ws.winogradM[worker].pointer, pool: pool)
+                }
+            } else {
+                workers.forEachGroup(n) { worker, _, images in
+                    Conv3x3.forward(input: input, weight: weight, output: z, images: images, h: side, w: side, cin: cin, cout: cout,
+                                    scratch: ws.col[worker].pointer)
+                }
             }
             var act = z
             if config.batchNorm {
@@ -158,8 +186,10 @@ public final class Network {
             if b < blocks - 1 {
                 // relu(maxpool(x)) = maxpool(relu(x)): ReLU on the pooled quarter only.
                 let pooled = ws.pooled[b].pointer, argmax = ws.argmax[b], source = act
-                workers.forEachGroup(n) { _, _, images in
-                    MaxPool2x2.forward(input: source, output: pooled, argmax: argmax, images: images, h: side, w: side, c: cout, relu: true)
+                if !fusedPool {
+                    workers.forEachGroup(n) { _, _, images in
+                        MaxPool2x2.forward(input: source, output: pooled, argmax: argmax, images: images, h: side, w: side, c: cout, relu: true)
+                    }
                 }
                 x = UnsafePointer(pooled)
             } else {
@@ -295,14 +325,30 @@ public final class Network {
             let weight = UnsafePointer(param("conv\(b).weight"))
             let wb = (9 * cin + 1) * cout
             let partial = ws.partialWeights.pointer
-            let dInput: UnsafeMutablePointer<Float>? = b == 0 ? nil : g0
+            let winograd = b > 0 && usesWinograd(block: b)
+            let dInput: UnsafeMutablePointer<Float>? = b == 0 || winograd ? nil : g0
             let dOut = UnsafePointer(g1)
+            if winograd {
+                // Input gradient: the same-padding correlation of dY with the flipped filters.
+                Winograd.transformWeights(weight, cin: cin, cout: cout, flip: true, into: ws.winogradWeights[b].pointer)
+            }
+            let uFlipped = UnsafePointer(ws.winogradWeights[b].pointer)
             workers.forEachGroup(n) { worker, g, images in
                 let mine = partial + g * wb
                 mine.update(repeating: 0, count: wb)
-                Conv3x3.backward(input: x, weight: weight, dOutput: dOut, dWeight: mine, dInput: dInput, images: images,
-                                 h: side, w: side, cin: cin, cout: cout,
-                                 scratch: ws.col[worker].pointer, scratch2: ws.col2[worker].pointer)
+                if winograd {
+                    Winograd.weightGradient(input: x, dOutput: dOut, dWeight: mine, images: images, h: side, w: side, cin: cin, cout: cout,
+                                            v: ws.winogradV[worker].pointer, e: ws.winogradM[worker].pointer,
+                                            accumulator: ws.winogradAccumulator[worker].pointer)
+                } else {
+                    Conv3x3.backward(input: x, weight: weight, dOutput: dOut, dWeight: mine, dInput: dInput, images: images,
+                                     h: side, w: side, cin: cin, cout: cout,
+                                     scratch: ws.col[worker].pointer, scratch2: ws.col2[worker].pointer)
+                }
+                if winograd {
+                    Winograd.forward(input: dOut, u: uFlipped, bias: nil, output: g0, images: images, h: side, w: side,
+                                     cin: cout, cout: cin, v: ws.winogradV[worker].pointer, m: ws.winogradM[worker].pointer)
+                }
             }
             let dW = grad("conv\(b).weight")
             for g in 0..<Workers.groups where !Workers.range(group: g, of: n).isEmpty {
@@ -329,6 +375,13 @@ final class Workspace {
     /// Per-worker patch matrices (im2col) and their gradients.
     var col: [FloatBuffer] = [], col2: [FloatBuffer] = []
     let colCount: Int
+    /// Per-block Winograd filter transforms (16 Cin Cout), per-worker tile transforms.
+    var winogradWeights: [FloatBuffer] = []
+    var winogradV: [FloatBuffer] = [], winogradM: [FloatBuffer] = []
+    /// Per-worker F(3x3, 2x2) weight-gradient accumulators (16 Cin Cout).
+    var winogradAccumulator: [FloatBuffer] = []
+    let winogradAccumulatorCount: Int
+    let winogradCounts: (v: Int, m: Int)
     let gradA, gradB: FloatBuffer
     /// Per-group convolution weight gradients (G x max (9 Cin + 1) Cout).
     let partialWeights: FloatBuffer
@@ -343,9 +396,22 @@ final class Workspace {
         capacity = n
         self.training = training
         let cfg = network.config
-        var maxAct = 0, maxCol = 0, maxWB = 0
+        var maxAct = 0, maxCol = 0, maxWB = 0, maxV = 0, maxM = 0
         for (b, cout) in cfg.channels.enumerated() {
             let side = network.blockSides[b]
+            let cin = network.blockInputs[b]
+            let groupImagesW = (n + Workers.groups - 1) / Workers.groups
+            if cin > 1 {
+                winogradWeights.append(FloatBuffer(count: 16 * cin * cout))
+                let f = Winograd.scratchCounts(n: groupImagesW, h: side, w: side, cin: cin, cout: cout)
+                maxV = max(maxV, f.v); maxM = max(maxM, f.m)
+                if training {
+                    let g = Winograd.scratchCounts(n: groupImagesW, h: side, w: side, cin: cout, cout: cin)
+                    maxV = max(maxV, g.v); maxM = max(maxM, g.m)
+                }
+            } else {
+                winogradWeights.append(FloatBuffer(count: 0))
+            }
             let size = n * side * side * cout
             conv.append(FloatBuffer(count: size))
             normalized.append(FloatBuffer(count: cfg.batchNorm && training ? size : 0))
@@ -373,6 +439,8 @@ final class Workspace {
         dRaw = FloatBuffer(count: training ? n * d : 0)
         dGap = FloatBuffer(count: training ? n * c : 0)
         colCount = maxCol
+        winogradCounts = (maxV, maxM)
+        winogradAccumulatorCount = training ? 16 * maxWB : 0
         gradA = FloatBuffer(count: training ? maxAct : 0)
         gradB = FloatBuffer(count: training ? maxAct : 0)
         partialWeights = FloatBuffer(count: training ? Workers.groups * maxWB : 0)
@@ -386,6 +454,9 @@ final class Workspace {
         while col.count < workers {
             col.append(FloatBuffer(count: colCount))
             col2.append(FloatBuffer(count: training ? colCount : 0))
+            winogradV.append(FloatBuffer(count: winogradCounts.v))
+            winogradM.append(FloatBuffer(count: winogradCounts.m))
+            winogradAccumulator.append(FloatBuffer(count: winogradAccumulatorCount))
         }
     }
 

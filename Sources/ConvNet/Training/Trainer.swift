@@ -190,6 +190,10 @@ public final class Trainer {
     ///   or a weight becomes NaN or infinite (the last checkpoint is left as it was); I/O errors.
     @discardableResult
     public func run(stopAfterEpoch: Int? = nil, progress: ((TrainingProgress) -> Void)? = nil) throws -> TrainingResult {
+        try Workers.withSingleThreadedBLAS { try runEpochs(stopAfterEpoch: stopAfterEpoch, progress: progress) }
+    }
+
+    private func runEpochs(stopAfterEpoch: Int?, progress: ((TrainingProgress) -> Void)?) throws -> TrainingResult {
         try FileManager.default.createDirectory(at: workFolder, withIntermediateDirectories: true)
         network.threads = threads
         removeStaleTemporaryFiles()
