@@ -16,7 +16,8 @@ enum NetworkSettings {
     static func loss(_ v: ResolvedValues) -> LossConfig {
         LossConfig(variant: LossVariant(rawValue: v.string("loss.variant")) ?? .stdTriplet,
                    margin: Float(v.double("loss.margin")),
-                   softMargin: v.string("loss.variant") == "batch_hard" && v.bool("loss.soft_margin"))
+                   softMargin: v.string("loss.variant") == "batch_hard" && v.bool("loss.soft_margin"),
+                   distance: v.value("loss.distance").stringValue.flatMap(LossDistance.init(rawValue:)))
     }
 
     static func training(_ v: ResolvedValues) -> TrainingConfig {

@@ -60,6 +60,7 @@ public enum ExperimentSchema {
 
         SchemaKey("loss.variant", .choice(lossVariants), .string("std_triplet"), "std_triplet, alt_triplet, geom_triplet (triplet batches); semi_hard, batch_hard, batch_all (P x K batches); contrastive (either)."),
         SchemaKey("loss.margin", .float, .float(0.5), "Margin alpha (the original used 5 with sigmoid outputs).", range: nonNegative),
+        SchemaKey("loss.distance", .optional(.choice(["squared", "euclidean"])), .null, "Distance in the loss terms; null = squared, except euclidean for batch_hard and batch_all (Hermans et al.)."),
         SchemaKey("loss.soft_margin", .bool, .bool(false), "batch_hard only: softplus instead of the hinge.", when: ("loss.variant", ["batch_hard"])),
 
         SchemaKey("training.epochs", .int, .int(30), "Number of epochs.", range: .atLeast(1)),
