@@ -61,20 +61,7 @@ public struct DiffContent: Equatable, Sendable {
 public enum DiffPage {
     public static func render(_ c: DiffContent) -> String {
         let a = HTML.escape(c.runA), b = HTML.escape(c.runB)
-        var out = """
-        <!DOCTYPE html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(HTML.escape(c.title))</title>
-        <style>
-        \(HTML.css)
-        </style>
-        </head>
-        <body>
-        <header>
-        <h1>\(HTML.escape(c.title))</h1>
+        var out = HTML.pageStart(title: c.title) + """
         <p class="subtitle">A: \(a) &nbsp;·&nbsp; B: \(b)</p>
         </header>
         <nav><a href="#params">Parameters</a> <a href="#metrics">Metrics</a> <a href="#plots">Plots</a> <a href="#stages">Stages</a></nav>

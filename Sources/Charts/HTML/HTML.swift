@@ -2,6 +2,27 @@ import Foundation
 
 /// Small helpers for writing HTML by hand: escaping, attribute-safe paths, tables.
 public enum HTML {
+    /// The start of a page up to and including the `<h1>` title inside `<header>`: doctype,
+    /// charset, viewport, escaped title, the shared inline CSS.
+    static func pageStart(title: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>\(escape(title))</title>
+        <style>
+        \(css)
+        </style>
+        </head>
+        <body>
+        <header>
+        <h1>\(escape(title))</h1>
+
+        """
+    }
+
     /// `text` with `& < > " '` replaced by entities: safe in element content and in
     /// quoted attribute values.
     public static func escape(_ text: String) -> String {

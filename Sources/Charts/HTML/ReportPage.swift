@@ -111,20 +111,7 @@ public enum ReportPage {
         if let bad = allFigures.first(where: { !HTML.isRelative($0.path) }) {
             throw ChartError.invalidInput("report image paths must be relative to the page: \(bad.path)")
         }
-        var out = """
-        <!DOCTYPE html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(HTML.escape(c.title))</title>
-        <style>
-        \(HTML.css)
-        </style>
-        </head>
-        <body>
-        <header>
-        <h1>\(HTML.escape(c.title))</h1>
+        var out = HTML.pageStart(title: c.title) + """
 
         """
         if !c.subtitle.isEmpty { out += "<p class=\"subtitle\">\(HTML.escape(c.subtitle))</p>\n" }
