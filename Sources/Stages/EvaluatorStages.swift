@@ -12,6 +12,19 @@ func writeMetrics(_ metrics: [String: Double], to folder: URL) throws {
     try AtomicFile.write(JSONValue.object(metrics.mapValues { .double($0) }).pretty, to: folder.appendingPathComponent("metrics.json"))
 }
 
+/// The seen classes and two splits of an embed stage's output, restricted to those classes:
+/// what an evaluator fitted on one split and tested on another reads.
+enum FitTestSets {
+    typealias Rows = (values: [Float], n: Int, labels: [Int], paths: [String])
+
+    static func load(_ folder: URL, fitOn: String, testOn: String) throws -> (classes: [String], fit: Rows, test: Rows, d: Int) {
+        let classes = try ClassList.read(folder).seen
+        let fitSet = try EmbeddingSet.read(split: fitOn, from: folder)
+        let test = try EmbeddingSet.read(split: testOn, from: folder).restricted(to: classes)
+        return (classes, fitSet.restricted(to: classes), test, fitSet.d)
+    }
+}
+
 /// `summarize@e`: centroid geometry of the validation embeddings (`centroids.csv`: distances
 /// between class centroids, cluster sizes on the diagonal) and the nearest-centroid
 /// classifier with centroids from the training sample, applied to validation
@@ -62,13 +75,11 @@ struct SVMStage: Stage {
     }
 
     func run(_ context: StageContext) throws {
-        let folder = context.input("embed@\(epoch)").folder
-        let classes = try ClassList.read(folder).seen
-        let fitSet = try EmbeddingSet.read(split: values.string("evaluate.svm.fit_on"), from: folder)
-        let fit = fitSet.restricted(to: classes)
-        let test = try EmbeddingSet.read(split: values.string("evaluate.svm.test_on"), from: folder).restricted(to: classes)
+        let (classes, fit, test, d) = try FitTestSets.load(context.input("embed@\(epoch)").folder,
+                                                            fitOn: values.string("evaluate.svm.fit_on"),
+                                                            testOn: values.string("evaluate.svm.test_on"))
         context.progress.status("svm@\(epoch): fitting on \(fit.n) points")
-        let model = try SVMModel.fit(x: fit.values, n: fit.n, d: fitSet.d, labels: fit.labels, config: SVMStage.config(values))
+        let model = try SVMModel.fit(x: fit.values, n: fit.n, d: d, labels: fit.labels, config: SVMStage.config(values))
         let predicted = model.predict(test.values, n: test.n)
         let report = try ReportFiles.writeClassifier(truth: test.labels, predicted: predicted, classNames: classes,
                                                      paths: test.paths, to: context.work)
@@ -88,16 +99,14 @@ struct KMeansStage: Stage {
     func publishedPath(of file: String) -> String? { "epoch-\(epoch)/kmeans/\(file)" }
 
     func run(_ context: StageContext) throws {
-        let folder = context.input("embed@\(epoch)").folder
-        let classes = try ClassList.read(folder).seen
-        let fitSet = try EmbeddingSet.read(split: values.string("evaluate.kmeans.fit_on"), from: folder)
-        let fit = fitSet.restricted(to: classes)
-        let test = try EmbeddingSet.read(split: values.string("evaluate.kmeans.test_on"), from: folder).restricted(to: classes)
+        let (classes, fit, test, d) = try FitTestSets.load(context.input("embed@\(epoch)").folder,
+                                                            fitOn: values.string("evaluate.kmeans.fit_on"),
+                                                            testOn: values.string("evaluate.kmeans.test_on"))
         let k = values.value("evaluate.kmeans.clusters").intValue ?? classes.count
         let majority = values.string("evaluate.kmeans.mapping") == "majority"
         let config = KMeansConfig(clusters: k, algorithm: values.string("evaluate.kmeans.algorithm") == "lloyd" ? .lloyd : .minibatch,
                                   restarts: values.int("evaluate.kmeans.n_init"), seed: values.seed)
-        let result = KMeansEvaluation.run(fit: fit.values, n: fit.n, d: fitSet.d, labels: fit.labels,
+        let result = KMeansEvaluation.run(fit: fit.values, n: fit.n, d: d, labels: fit.labels,
                                           test: test.values, testCount: test.n, testLabels: test.labels,
                                           classCount: classes.count, config: config,
                                           mapping: majority ? .majority : .hungarian, mappingOn: majority ? .test : .fit)
