@@ -127,6 +127,23 @@ final class RunnerTests: XCTestCase {
         XCTAssert(try String(contentsOf: runFolder(1).appendingPathComponent("summary.json"), encoding: .utf8).contains("zeroshot_accuracy"))
     }
 
+    func testGcRemovesOnlyEntriesNoRunReferences() throws {
+        try krill(["run", smoke])
+        try krill(["run", smoke, "--set", "split.test=5"])
+        // Nothing is unreferenced while both run folders exist.
+        XCTAssert(try krill(["gc", "--dry-run"]).stdout.contains("0 entries"))
+        try FileManager.default.removeItem(at: runFolder(2))
+        let dry = try krill(["gc", "--dry-run"]).stdout
+        XCTAssert(dry.contains("would remove split"), dry)
+        XCTAssertFalse(dry.contains("would remove synth"), "synth is shared with run 1: \(dry)")
+        let removed = try krill(["gc"]).stdout
+        XCTAssertEqual(removed.split(separator: "\n").filter { $0.hasPrefix("removed") }.count,
+                       dry.split(separator: "\n").filter { $0.hasPrefix("would remove") }.count, removed)
+        XCTAssert(try krill(["gc", "--dry-run"]).stdout.contains("0 entries"))
+        // The remaining run's stages are all still cached.
+        XCTAssert(states(try krill(["run", smoke]).stdout).values.allSatisfy { $0 == "cached" })
+    }
+
     func testStatusAndDag() throws {
         let before = try krill(["status", smoke]).stdout
         XCTAssert(before.contains("to run"), before)
