@@ -85,6 +85,18 @@ final class RunnerTests: XCTestCase {
         XCTAssertEqual(params.split(separator: "\n").filter { $0.hasPrefix("  ") }, ["  split.test: 6 -> 5"], d.stdout)
     }
 
+    func testEditingSvmCRerunsOnlyWhatReadsIt() throws {
+        try krill(["run", smoke])
+        let s = states(try krill(["run", smoke, "--set", "evaluate.svm.C=10"]).stdout)
+        let computed = Set(s.filter { $0.value == "computed" }.keys)
+        // The SVM stages, the raw-pixel baseline (same SVM settings) and the report that gathers them.
+        XCTAssertEqual(computed, ["svm@1", "svm@2", "baseline", "report"], "\(s)")
+        let epochs = states(try krill(["run", smoke, "--set", "training.epochs=3"]).stdout)
+        XCTAssertEqual(epochs["synth"], "cached")
+        XCTAssertEqual(epochs["split"], "cached")
+        XCTAssertEqual(epochs["train"], "computed")
+    }
+
     func testChangingSplitKeepsTheSourceCached() throws {
         try krill(["run", smoke])
         let s = states(try krill(["run", smoke, "--set", "split.test=5"]).stdout)
