@@ -45,7 +45,7 @@ let package = Package(
 
         // Swift modules, lowest first.
         .target(name: "Storage", dependencies: ["CCrypto"]),
-        .target(name: "Linalg", dependencies: ["CBLAS"], swiftSettings: numericSettings),
+        .target(name: "Linalg", dependencies: ["CBLAS", "Storage"], swiftSettings: numericSettings),
         .target(name: "Imaging", dependencies: ["CImageCodecs", "Storage"], swiftSettings: numericSettings),
         .target(name: "Datasets", dependencies: ["Linalg", "Imaging", "Storage"],
                 swiftSettings: numericSettings),

@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 
 /// Something that can name a random stream: a stage kind ("split"), an epoch, a step.
 public protocol StreamLabel {
@@ -8,14 +9,7 @@ public protocol StreamLabel {
 
 extension String: StreamLabel {
     /// FNV-1a over the UTF-8 bytes: stable across processes and machines (unlike `hashValue`).
-    public var streamBits: UInt64 {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in utf8 {
-            h ^= UInt64(byte)
-            h = h &* 0x0000_0100_0000_01B3
-        }
-        return h
-    }
+    public var streamBits: UInt64 { fnv1a64(utf8) }
 }
 
 extension Int: StreamLabel {

@@ -44,11 +44,7 @@ public final class FingerprintMemo: @unchecked Sendable {
     }
 
     /// FNV-1a of a path's UTF-8 bytes.
-    static func pathHash(_ path: String) -> UInt64 {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for b in path.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
-        return h
-    }
+    static func pathHash(_ path: String) -> UInt64 { fnv1a64(path.utf8) }
 
     /// SHA-256 (hex) of the file at `url`: from the memo when its stat is unchanged,
     /// else read and hashed (and remembered).

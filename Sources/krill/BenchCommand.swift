@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
 import Foundation
+import Storage
 import Imaging
 import Linalg
 
@@ -34,14 +35,6 @@ func medianSeconds(repeats: Int, _ body: () throws -> Void) rethrows -> Double {
     return times.sorted()[times.count / 2]
 }
 
-/// Peak resident memory (VmHWM) of this process in bytes.
-func peakRSSBytes() -> Int {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-          let kb = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else { return 0 }
-    return kb * 1024
-}
-
 /// Prints a benchmark result as one JSON line (keys sorted), plus a human line unless --json.
 func printBench(_ fields: [String: Any], human: String?, jsonOnly: Bool) {
     let body = fields.keys.sorted().map { key -> String in
@@ -68,7 +61,7 @@ struct BenchSynthCommand: ParsableCommand {
             for i in 0..<count { _ = generator.image(classIndex: i % 13, index: i) }
         }
         printBench(["bench": "synth", "size": size, "images": count, "seconds": seconds,
-                    "images_per_second": Double(count) / seconds, "peak_rss_bytes": peakRSSBytes()],
+                    "images_per_second": Double(count) / seconds, "peak_rss_bytes": ProcessMemory.peakResidentBytes()],
                    human: String(format: "synth %d px: %.0f images/s (one thread)", size, Double(count) / seconds),
                    jsonOnly: options.json)
     }
@@ -91,7 +84,7 @@ struct BenchDecodeCommand: ParsableCommand {
         let rescale = medianSeconds(repeats: options.repeats) { for image in images { _ = rescaler.rescale(image) } }
         printBench(["bench": "decode", "format": "png", "size": size, "images": count, "seconds": decode,
                     "images_per_second": Double(count) / decode, "rescale_images_per_second": Double(count) / rescale,
-                    "peak_rss_bytes": peakRSSBytes()],
+                    "peak_rss_bytes": ProcessMemory.peakResidentBytes()],
                    human: String(format: "decode PNG %d px: %.0f images/s; rescale to 64 px: %.0f images/s (one thread)",
                                  size, Double(count) / decode, Double(count) / rescale),
                    jsonOnly: options.json)
@@ -115,7 +108,7 @@ struct BenchGemmCommand: ParsableCommand {
         let naive = medianSeconds(repeats: 1) { Gemm.multiply(sa, sa, into: &sc, reference: true) }
         let flops = 2 * pow(Double(n), 3), smallFlops = 2 * pow(Double(small), 3)
         printBench(["bench": "gemm", "n": n, "seconds": blas, "blas_gflops": flops / blas / 1e9,
-                    "reference_gflops": smallFlops / naive / 1e9, "peak_rss_bytes": peakRSSBytes()],
+                    "reference_gflops": smallFlops / naive / 1e9, "peak_rss_bytes": ProcessMemory.peakResidentBytes()],
                    human: String(format: "sgemm %d: OpenBLAS %.1f GFLOP/s, naive reference %.2f GFLOP/s (%d)", n, flops / blas / 1e9, smallFlops / naive / 1e9, small),
                    jsonOnly: options.json)
     }

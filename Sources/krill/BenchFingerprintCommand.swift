@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
 import Foundation
+import Storage
 import Pipeline
 import Stages
 
@@ -32,7 +33,7 @@ struct BenchFingerprintCommand: ParsableCommand {
         let c = median(cold), w = median(warm)
         printBench(["bench": "fingerprint", "files": files, "cold_seconds": c, "warm_seconds": w, "speedup": c / w,
                     "warm_scan_seconds": median(scanOnly), "warm_memo_load_seconds": median(memoLoad),
-                    "peak_rss_bytes": peakRSSBytes()],
+                    "peak_rss_bytes": ProcessMemory.peakResidentBytes()],
                    human: String(format: "fingerprint %d files: cold %.3f s, warm %.3f s (%.1fx faster with the memo)", files, c, w, c / w),
                    jsonOnly: options.json)
     }

@@ -1,5 +1,6 @@
 import CBLAS
 import Foundation
+import Storage
 import Linalg
 
 /// Throughput of the training step and of inference on synthetic inputs, for
@@ -51,15 +52,6 @@ public enum ConvNetBenchmark {
     }
 
 
-    /// Peak resident set size (VmHWM from /proc/self/status) in bytes, 0 where unavailable.
-    public static func peakRSSBytes() -> Int {
-        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-        for line in text.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
-            if parts.count >= 2, let kb = Int(parts[1]) { return kb * 1024 }
-        }
-        return 0
-    }
 
     static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
@@ -111,7 +103,7 @@ public enum ConvNetBenchmark {
         let cpu = processCPUSeconds() - cpuStart
         return Result(benchmark: "train", size: size, batch: n, steps: steps, warmupSteps: warmupSteps, threads: threads,
                       channels: config.channels, embedding: config.embedding, seconds: seconds, cpuSeconds: cpu,
-                      imagesPerSecond: Double(n * steps) / seconds, peakRssBytes: peakRSSBytes(),
+                      imagesPerSecond: Double(n * steps) / seconds, peakRssBytes: ProcessMemory.peakResidentBytes(),
                       meanLoss: total / Double(max(steps, 1)))
     }
 
@@ -135,6 +127,6 @@ public enum ConvNetBenchmark {
         let cpu = processCPUSeconds() - cpuStart
         return Result(benchmark: "embed", size: size, batch: batch, steps: steps, warmupSteps: warmupSteps, threads: threads,
                       channels: config.channels, embedding: config.embedding, seconds: seconds, cpuSeconds: cpu,
-                      imagesPerSecond: Double(batch * steps) / seconds, peakRssBytes: peakRSSBytes(), meanLoss: nil)
+                      imagesPerSecond: Double(batch * steps) / seconds, peakRssBytes: ProcessMemory.peakResidentBytes(), meanLoss: nil)
     }
 }
