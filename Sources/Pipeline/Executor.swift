@@ -187,7 +187,9 @@ public final class Executor: @unchecked Sendable {
         let seconds = Date().timeIntervalSince(start)
         let out = try store.commit(work: work, kind: stage.kind, version: stage.version, key: key, params: stage.params,
                                    inputDigests: digests, seconds: seconds, resumed: resuming)
-        for f in out.manifest.files { _ = try? memo.sha256(of: out.file(f.path)) }
+        // The commit just hashed every file: remember those digests rather than reading the
+        // files again (a source store can be gigabytes).
+        for f in out.manifest.files { memo.record(out.file(f.path), sha256: f.sha256) }
         progress.line("\(node): \(resuming ? "resumed" : "computed") in \(String(format: "%.2f", seconds)) s")
         return (out, StageRecord(node: node, kind: stage.kind, key: key, state: resuming ? .resumed : .computed, seconds: seconds))
     }

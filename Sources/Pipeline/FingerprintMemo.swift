@@ -81,6 +81,29 @@ public final class FingerprintMemo: @unchecked Sendable {
         return hexString(digest)
     }
 
+    /// Remembers the digest of a file just hashed elsewhere (its current stat is the key).
+    /// Does nothing if the file cannot be stat'ed or `sha256` is not 64 hex digits.
+    public func record(_ url: URL, sha256 hex: String) {
+        var st = stat()
+        guard stat(url.path, &st) == 0, hex.utf8.count == 64 else { return }
+        var digest: [UInt8] = []
+        digest.reserveCapacity(32)
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            guard let byte = UInt8(hex[index..<next], radix: 16) else { return }
+            digest.append(byte)
+            index = next
+        }
+        let key = Key(path: FingerprintMemo.pathHash(url.path), inode: UInt64(st.st_ino),
+                      mtimeNs: UInt64(bitPattern: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)),
+                      size: UInt64(bitPattern: Int64(st.st_size)))
+        lock.lock()
+        entries[key] = digest
+        dirty = true
+        lock.unlock()
+    }
+
     /// Writes the memo atomically if anything changed (records sorted, so equal memos give
     /// equal files).
     public func save() throws {

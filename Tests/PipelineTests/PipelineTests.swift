@@ -172,6 +172,13 @@ final class PipelineTests: XCTestCase {
         try Data(repeating: 8, count: 1000).write(to: f)
         XCTAssertNotEqual(try again.sha256(of: f), h)
         XCTAssertEqual(again.hashedFiles, 1)
+        // A digest recorded from elsewhere is served without reading the file.
+        let other = dir.appending("other.bin")
+        try Data(repeating: 9, count: 10).write(to: other)
+        let known = SHA256.hex(Data(repeating: 9, count: 10))
+        again.record(other, sha256: known)
+        XCTAssertEqual(try again.sha256(of: other), known)
+        XCTAssertEqual(again.hashedFiles, 1)
     }
 
     func testRunFoldersNumbersLinksAndReferences() throws {
