@@ -78,14 +78,15 @@ public struct RescaleStage: Stage {
     let values: ResolvedValues
     /// The files to read, already capped, in store order.
     let scan: ClassFolderScan
-    /// Digest over (relative path, size, SHA-256) of every file read.
-    let fingerprint: String
+    /// Digest over (relative path, size, SHA-256) of every file read, and the per-file
+    /// SHA-256 it was built from (in `scan.files` order), reused for the store's index.
+    let fingerprint: SourceFingerprint
     public var inputs: [String] { [] }
 
     public var params: JSONValue {
         values.params(["data.folders.classes", "data.folders.max_per_class"] + RescaleSettings.paths
                       + (values.value("data.folders.max_per_class") == .null ? [] : ["seed"]),
-                      extra: ["source_fingerprint": .string(fingerprint)])
+                      extra: ["source_fingerprint": .string(fingerprint.digest)])
     }
 
     public func publishedPath(of file: String) -> String? { nil }
@@ -105,9 +106,8 @@ public struct RescaleStage: Stage {
                     let file = scan.files[start + i]
                     base[i] = Result {
                         let url = scan.root.appendingPathComponent(file.relativePath)
-                        let data = try Data(contentsOf: url)
-                        let image = try ImageDecoder.decodeGray(data: data, name: file.relativePath)
-                        return (rescaler.rescale(image), SHA256.hex(data))
+                        let image = try ImageDecoder.decodeGray(contentsOf: url, name: file.relativePath)
+                        return (rescaler.rescale(image), fingerprint.files[start + i])
                     }
                 }
             }
@@ -129,17 +129,27 @@ public struct RescaleStage: Stage {
     /// Fingerprints the scanned files: SHA-256 over `path, size, SHA-256 of content` lines
     /// in store order. Content digests come from the memo when a file's (inode, mtime, size)
     /// is unchanged, so a warm scan reads no image content.
-    public static func fingerprint(_ scan: ClassFolderScan, memo: FingerprintMemo) throws -> String {
+    public static func fingerprint(_ scan: ClassFolderScan, memo: FingerprintMemo) throws -> SourceFingerprint {
         var hasher = SHA256()
         let root = scan.root.path
+        var files: [String] = []
+        files.reserveCapacity(scan.files.count)
         for file in scan.files {
             let digest = try memo.sha256(path: root + "/" + file.relativePath, inode: file.inode,
                                          mtimeNs: file.mtimeNs, size: Int64(file.size))
             hasher.update("\(file.relativePath)\t\(file.size)\t\(digest)\n")
+            files.append(digest)
         }
         try memo.save()
-        return hexString(hasher.finalize())
+        return SourceFingerprint(digest: hexString(hasher.finalize()), files: files)
     }
+}
+
+/// The fingerprint of a class-folder source: the digest that keys the rescale stage, and the
+/// SHA-256 of each file's content in scan order.
+public struct SourceFingerprint: Sendable {
+    public let digest: String
+    public let files: [String]
 }
 
 /// `split`: the stratified split of the source store, as `split.json` with row lists.
