@@ -89,7 +89,7 @@ struct TrainStage: Stage {
         var lastLine = -1
         var stepsDone = 0
         let totalSteps = training.epochs * training.stepsPerEpoch
-        let result = try trainer.run { p in
+        try trainer.run { p in
             stepsDone += 1
             let done = (p.epoch - 1) * p.steps + p.step
             let rate = Double(stepsDone) / max(1e-9, Date().timeIntervalSince(started))
@@ -103,9 +103,6 @@ struct TrainStage: Stage {
         }
         // The checkpoint is only for resuming: the committed output keeps weights and history.
         try? FileManager.default.removeItem(at: trainer.checkpointURL)
-        try AtomicFile.write(TrainingHistory.deterministicCSV(result.history), to: context.work.appendingPathComponent("history.csv"))
-        try AtomicFile.write(CSV.render(header: ["epoch", "seconds"], rows: result.history.map { [String($0.epoch), String(format: "%.3f", $0.seconds)] }),
-                             to: context.work.appendingPathComponent("timings.csv"))
         let architecture = JSONValue.object([
             "input_side": .int(store.side), "channels": .array(network.channels.map { .int($0) }),
             "batch_norm": .bool(network.batchNorm), "dropout": .double(Double(network.dropout)),
@@ -113,17 +110,6 @@ struct TrainStage: Stage {
             "classes": .array(store.classes.map { .string($0) }),
         ])
         try AtomicFile.write(architecture.pretty, to: context.work.appendingPathComponent("architecture.json"))
-    }
-}
-
-/// `history.csv` without the wall-clock column, so that resumed and uninterrupted runs
-/// give the same bytes: `epoch,lr,train_loss,val_loss,mean_cluster_size,mean_centroid_distance,nearest_centroid_accuracy`.
-enum TrainingHistory {
-    static func deterministicCSV(_ rows: [EpochSummary]) -> String {
-        CSV.render(header: Array(HistoryCSV.header.dropLast()), rows: rows.map { r in
-            [String(r.epoch), "\(r.lr)", "\(r.trainLoss)", "\(r.valLoss)", "\(r.meanClusterSize)",
-             "\(r.meanCentroidDistance)", "\(r.nearestCentroidAccuracy)"]
-        })
     }
 }
 

@@ -36,16 +36,24 @@ public struct EpochSummary: Codable, Equatable, Sendable {
 }
 
 /// `history.csv`: header `epoch,lr,train_loss,val_loss,mean_cluster_size,mean_centroid_distance,
-/// nearest_centroid_accuracy,seconds`; floats printed with Swift's shortest round-trip
-/// representation (NaN as `nan`), seconds with 3 decimals.
+/// nearest_centroid_accuracy`; floats printed with Swift's shortest round-trip representation
+/// (NaN as `nan`). No wall-clock column, so a resumed run writes the same bytes as an
+/// uninterrupted one; the seconds per epoch go to `timings.csv` (`TimingsCSV`).
 public enum HistoryCSV {
     public static let header = ["epoch", "lr", "train_loss", "val_loss", "mean_cluster_size",
-                                "mean_centroid_distance", "nearest_centroid_accuracy", "seconds"]
+                                "mean_centroid_distance", "nearest_centroid_accuracy"]
 
     public static func render(_ rows: [EpochSummary]) -> String {
         CSV.render(header: header, rows: rows.map { r in
             [String(r.epoch), "\(r.lr)", "\(r.trainLoss)", "\(r.valLoss)", "\(r.meanClusterSize)",
-             "\(r.meanCentroidDistance)", "\(r.nearestCentroidAccuracy)", String(format: "%.3f", r.seconds)]
+             "\(r.meanCentroidDistance)", "\(r.nearestCentroidAccuracy)"]
         })
+    }
+}
+
+/// `timings.csv`: header `epoch,seconds`, the wall-clock seconds of each epoch (3 decimals).
+public enum TimingsCSV {
+    public static func render(_ rows: [EpochSummary]) -> String {
+        CSV.render(header: ["epoch", "seconds"], rows: rows.map { [String($0.epoch), String(format: "%.3f", $0.seconds)] })
     }
 }

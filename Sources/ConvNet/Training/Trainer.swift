@@ -62,7 +62,7 @@ public struct TrainingResult {
 /// (`RandomStream(seed, "centroid-sample", classLabel)`), all in inference mode.
 ///
 /// Files in the work folder: `checkpoint.bin` (every `checkpointEvery` epochs and after the
-/// last; see `Checkpoint`), `history.csv` (after every epoch; see `HistoryCSV`) and
+/// last; see `Checkpoint`), `history.csv` and `timings.csv` (after every epoch; see `HistoryCSV`) and
 /// `weights-epoch-<e>.bin` for each snapshot epoch (see `WeightsFile`). When the folder
 /// holds a checkpoint of the same configuration, `run` resumes after its epoch.
 public final class Trainer {
@@ -97,6 +97,7 @@ public final class Trainer {
 
     public var checkpointURL: URL { workFolder.appendingPathComponent(Checkpoint.fileName) }
     public var historyURL: URL { workFolder.appendingPathComponent("history.csv") }
+    public var timingsURL: URL { workFolder.appendingPathComponent("timings.csv") }
     public func weightsURL(epoch: Int) -> URL { workFolder.appendingPathComponent(WeightsFile.fileName(epoch: epoch)) }
 
     /// - Parameters:
@@ -211,6 +212,7 @@ public final class Trainer {
                 let row = try runEpoch(epoch, progress: progress)
                 history.append(row)
                 try AtomicFile.write(HistoryCSV.render(history), to: historyURL)
+                try AtomicFile.write(TimingsCSV.render(history), to: timingsURL)
                 if training.snapshotEpochs.contains(epoch) {
                     try WeightsFile.write(network, epoch: epoch, to: weightsURL(epoch: epoch))
                 }
