@@ -33,8 +33,6 @@ public final class Executor: @unchecked Sendable {
     public let memo: FingerprintMemo
     public let progress: ProgressSink
     public let jobs: Int
-    /// Reports on a partial work folder (e.g. "epoch 3 of 10") for `plan()`.
-    public var describePartial: (@Sendable (_ kind: String, _ work: URL) -> String?)?
 
     private let condition = NSCondition()
     private var committed: [String: CommittedStage] = [:]
@@ -94,7 +92,7 @@ public final class Executor: @unchecked Sendable {
             } else {
                 let work = store.workFolder(kind: stage.kind, key: key)
                 if let items = try? FileManager.default.contentsOfDirectory(atPath: work.path), !items.isEmpty {
-                    out.append((node, .partial(key: key, detail: describePartial?(stage.kind, work))))
+                    out.append((node, .partial(key: key, detail: stage.describePartial(work: work))))
                 } else {
                     out.append((node, .toRun(key: key)))
                 }

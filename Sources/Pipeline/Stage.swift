@@ -18,6 +18,13 @@ public protocol Stage: Sendable {
     /// Computes the outputs into `context.work`. May resume from files a previous,
     /// interrupted attempt left there.
     func run(_ context: StageContext) throws
+    /// What an interrupted attempt left in `work`, for `krill status` ("resumable after
+    /// epoch 3"); nil when the stage cannot tell.
+    func describePartial(work: URL) -> String?
+}
+
+extension Stage {
+    public func describePartial(work: URL) -> String? { nil }
 }
 
 /// What a running stage sees.

@@ -78,6 +78,15 @@ struct TrainStage: Stage {
         }
     }
 
+    func describePartial(work: URL) -> String? {
+        do {
+            guard let checkpoint = try Checkpoint.peek(workFolder: work) else { return "no checkpoint yet: restarts at epoch 1" }
+            return "resumable after epoch \(checkpoint.epoch)"
+        } catch {
+            return "unreadable checkpoint: \(error)"
+        }
+    }
+
     func run(_ context: StageContext) throws {
         let store = try ImageStore(directory: context.input(source).file("store"))
         let split = try SplitFile.read(context.input("split").file("split.json"))

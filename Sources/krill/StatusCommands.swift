@@ -1,5 +1,4 @@
 import ArgumentParser
-import ConvNet
 import Foundation
 import Pipeline
 import Stages
@@ -16,9 +15,7 @@ struct StatusCommand: ParsableCommand {
         let resolved = try experiment.load()
         let runner = ExperimentRunner(store: artifactOptions.store, progress: StderrProgress(), krillVersion: Krill.version)
         do {
-            let executor = runner.executor(for: try runner.plan(resolved))
-            executor.describePartial = StageProgressReader.describe
-            let plan = try executor.plan()
+            let plan = try runner.executor(for: try runner.plan(resolved)).plan()
             let width = max(5, plan.map(\.node.count).max() ?? 0)
             for (node, state) in plan {
                 let text: String
@@ -65,19 +62,6 @@ struct DagCommand: ParsableCommand {
             }
         } catch {
             throw reportFailure(error)
-        }
-    }
-}
-
-/// Reads a partial work folder's checkpoint for `status` ("epoch 3 of 10").
-enum StageProgressReader {
-    @Sendable static func describe(kind: String, work: URL) -> String? {
-        guard kind == "train" else { return nil }
-        do {
-            guard let checkpoint = try Checkpoint.peek(workFolder: work) else { return "no checkpoint yet: restarts at epoch 1" }
-            return "resumable after epoch \(checkpoint.epoch)"
-        } catch {
-            return "unreadable checkpoint: \(error)"
         }
     }
 }
