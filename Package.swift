@@ -26,6 +26,8 @@ let package = Package(
     name: "krill",
     products: [
         .executable(name: "krill", targets: ["krill"]),
+        // The fuzzing harnesses, for the libFuzzer package in Fuzz/ (`make fuzz`).
+        .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -63,6 +65,7 @@ let package = Package(
         .target(name: "Charts", dependencies: ["CCairo", "CGIF", "Imaging", "Storage"]),
         .target(name: "Stages", dependencies: ["Experiment", "Pipeline", "ConvNet", "TSNE", "Clustering", "SVM", "Evaluation",
                                                "Charts", "Datasets", "Imaging", "Linalg", "Storage"]),
+        .target(name: "FuzzTargets", dependencies: ["Experiment", "Imaging", "Storage"]),
         .executableTarget(
             name: "krill",
             dependencies: [
@@ -93,5 +96,7 @@ let package = Package(
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "Imaging", "CGIF", "TestSupport"],
                     exclude: ["Snapshots"]),
         .testTarget(name: "EndToEndTests", dependencies: ["krill", "Imaging", "Storage", "TestSupport"]),
+        // Replays the fuzzing corpus (Fuzz/Corpus) through the harnesses.
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets"]),
     ]
 )

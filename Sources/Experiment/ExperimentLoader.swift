@@ -18,10 +18,20 @@ public struct ExperimentLoader {
     /// Loads `file` with `overrides` (`key.path=value`).
     /// - Throws: `ConfigErrors` with every problem found.
     public func load(file: String, overrides: [String] = []) throws -> ResolvedExperiment {
+        try load(file: file, text: nil, overrides: overrides)
+    }
+
+    /// Loads experiment text as if it were the content of `file` (`extends:` is resolved
+    /// relative to `file`'s folder). For tests and the fuzzer.
+    public func load(text: String, file: String, overrides: [String] = []) throws -> ResolvedExperiment {
+        try load(file: file, text: text, overrides: overrides)
+    }
+
+    func load(file: String, text: String?, overrides: [String]) throws -> ResolvedExperiment {
         var diagnostics: [Diagnostic] = []
         var tree: YAMLNode
         do {
-            tree = try loadTree(file, chain: [])
+            tree = try loadTree(file, text: text, chain: [])
         } catch let d as Diagnostic {
             throw ConfigErrors([d])
         }
@@ -60,13 +70,19 @@ public struct ExperimentLoader {
 
     // MARK: files and extends
 
-    func loadTree(_ file: String, chain: [String]) throws -> YAMLNode {
+    func loadTree(_ file: String, text given: String? = nil, chain: [String]) throws -> YAMLNode {
         let url = URL(fileURLWithPath: file).standardizedFileURL
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw Diagnostic(nil, "\(file): no such experiment file")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw Diagnostic(SourceMark(file: file, line: 1, column: 1), "not UTF-8 text")
+        let text: String
+        if let given {
+            text = given
+        } else {
+            guard let data = FileManager.default.contents(atPath: url.path) else {
+                throw Diagnostic(nil, "\(file): no such experiment file")
+            }
+            guard let decoded = String(data: data, encoding: .utf8) else {
+                throw Diagnostic(SourceMark(file: file, line: 1, column: 1), "not UTF-8 text")
+            }
+            text = decoded
         }
         let node = try YAMLParser.parse(text, file: file)
         guard var entries = node.entries else {

@@ -29,8 +29,15 @@ public struct ArtifactStore: Sendable {
         FingerprintMemo(file: root.appendingPathComponent("cache/state.bin"))
     }
 
+    /// The compute lock of a key: held exclusively while a process computes the stage.
     public func lockPath(key: String) -> String {
         locksFolder.appendingPathComponent("\(key).lock").path
+    }
+
+    /// The use lock of a key: held shared by every live run that uses the key; `gc` takes
+    /// it exclusively (see `FileLock`).
+    public func useLockPath(key: String) -> String {
+        locksFolder.appendingPathComponent("\(key).use").path
     }
 
     /// The committed output of (kind, key), if there is a whole one. A folder without a
@@ -42,15 +49,24 @@ public struct ArtifactStore: Sendable {
         return CommittedStage(folder: folder, manifest: manifest)
     }
 
-    /// Commits a work folder: hashes its files, writes `manifest.json` last, fsyncs, and
-    /// renames the folder into place. Returns the committed stage.
+    /// Commits a work folder: removes what interrupted writes left (`AtomicFile`
+    /// temporaries), hashes the files, makes them read-only, writes `manifest.json` last,
+    /// fsyncs, and renames the folder into place. The committed folder holds exactly the
+    /// files its manifest lists. Returns the committed stage.
     public func commit(work: URL, kind: String, version: Int, key: String, params: JSONValue,
                        inputDigests: [String: String], seconds: Double, resumed: Bool) throws -> CommittedStage {
+        try Manifest.removeTemporaries(in: work)
         let files = try Manifest.scanFiles(in: work)
-        for f in files { fsyncFile(work.appendingPathComponent(f.path)) }
+        for f in files {
+            let url = work.appendingPathComponent(f.path)
+            fsyncFile(url)
+            try makeReadOnly(url)
+        }
         let manifest = Manifest(kind: kind, version: version, key: key, params: params, inputs: inputDigests,
                                 files: files, seconds: seconds, resumed: resumed)
-        try AtomicFile.write(manifest.json.pretty, to: work.appendingPathComponent("manifest.json"))
+        let manifestURL = work.appendingPathComponent("manifest.json")
+        try AtomicFile.write(manifest.json.pretty, to: manifestURL)
+        try makeReadOnly(manifestURL)
         let target = committedFolder(kind: kind, key: key)
         try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
         if FileManager.default.fileExists(atPath: target.path) {
@@ -86,16 +102,8 @@ public struct ArtifactStore: Sendable {
 
     /// Re-hashes a committed stage's files; returns one line per problem (empty when sound).
     public func verify(_ stage: CommittedStage) -> [String] {
-        var problems: [String] = []
-        let actual = (try? Manifest.scanFiles(in: stage.folder)) ?? []
-        let expected = Dictionary(uniqueKeysWithValues: stage.manifest.files.map { ($0.path, $0) })
-        let found = Dictionary(uniqueKeysWithValues: actual.map { ($0.path, $0) })
-        for (path, e) in expected.sorted(by: { $0.key < $1.key }) {
-            guard let f = found[path] else { problems.append("\(path): missing"); continue }
-            if f.size != e.size || f.sha256 != e.sha256 { problems.append("\(path): content changed (sha256 \(f.sha256.prefix(12)), expected \(e.sha256.prefix(12)))") }
-        }
-        for path in found.keys.sorted() where expected[path] == nil { problems.append("\(path): not in the manifest") }
-        return problems
+        var hashes = InodeHashes()
+        return CacheVerifier.problems(of: stage, hashes: &hashes)
     }
 
     /// Removes a committed stage from the cache (moved aside first so the removal is atomic
@@ -105,6 +113,15 @@ public struct ArtifactStore: Sendable {
         try FileManager.default.createDirectory(at: workFolder, withIntermediateDirectories: true)
         try FileManager.default.moveItem(at: stage.folder, to: trash)
         try FileManager.default.removeItem(at: trash)
+    }
+}
+
+/// Committed files are read-only (mode 0444), so that a run folder's hard link cannot be
+/// edited in place: the edit fails instead of changing every run that shares the file.
+/// (Root ignores permission bits; `krill verify` finds such edits.)
+func makeReadOnly(_ url: URL) throws {
+    guard chmod(url.path, 0o444) == 0 else {
+        throw PipelineError.io("\(url.path): cannot make read-only: \(String(cString: strerror(errno)))")
     }
 }
 

@@ -27,27 +27,54 @@ public enum PlannedState: Equatable, Sendable {
 /// Runs a stage graph against an artifact store: computes keys from committed inputs,
 /// takes cache hits without running the body, locks each key across processes, runs up to
 /// `jobs` stages at once, and commits outputs atomically.
+///
+/// Every key the executor resolves gets a shared use lock (`UseLocks`) held until
+/// `releaseLocks()` (or until the executor is gone), so that `krill gc` never removes
+/// what a live run uses. On SIGINT/SIGTERM (`InterruptFlag`) it starts no new stage, lets
+/// the stages that stop gracefully reach a safe point, and throws
+/// `PipelineError.interrupted`; the records of the stages done so far stay in `records`.
 public final class Executor: @unchecked Sendable {
     public let store: ArtifactStore
     public let graph: StageGraph
     public let memo: FingerprintMemo
     public let progress: ProgressSink
     public let jobs: Int
+    /// The use locks of this run.
+    public let useLocks: UseLocks
+    /// Where stop requests come from (tests pass their own).
+    public let interrupts: InterruptFlag
 
     private let condition = NSCondition()
     private var committed: [String: CommittedStage] = [:]
-    private var records: [String: StageRecord] = [:]
+    private var recordsByNode: [String: StageRecord] = [:]
     private var failure: Error?
-    private var running = 0
+    /// Running nodes and the last status text each showed.
+    private var running: [String: String] = [:]
+    private var stopped: [String] = []
+    private var interruptSignal: Int32?
 
     /// - Parameter memo: the store's fingerprint memo (`ArtifactStore.memo()`), shared with
     ///   whatever fingerprinted the sources so it is read once.
-    public init(store: ArtifactStore, graph: StageGraph, progress: ProgressSink, jobs: Int = 1, memo: FingerprintMemo? = nil) {
+    public init(store: ArtifactStore, graph: StageGraph, progress: ProgressSink, jobs: Int = 1, memo: FingerprintMemo? = nil,
+                interrupts: InterruptFlag = .shared) {
         self.store = store
         self.graph = graph
         self.progress = progress
         self.jobs = max(1, jobs)
         self.memo = memo ?? store.memo()
+        self.useLocks = UseLocks(store: store)
+        self.interrupts = interrupts
+    }
+
+    /// Releases the use locks (the run is over; its run folder is written).
+    public func releaseLocks() { useLocks.releaseAll() }
+
+    /// The records of the stages satisfied so far, in topological order.
+    public var records: [StageRecord] {
+        condition.lock()
+        defer { condition.unlock() }
+        let order = (try? graph.topologicalOrder()) ?? graph.names
+        return order.compactMap { recordsByNode[$0] }
     }
 
     /// The key of `node` given its committed inputs.
@@ -91,7 +118,8 @@ public final class Executor: @unchecked Sendable {
                 out.append((node, .cached(key: key)))
             } else {
                 let work = store.workFolder(kind: stage.kind, key: key)
-                if let items = try? FileManager.default.contentsOfDirectory(atPath: work.path), !items.isEmpty {
+                if let items = try? FileManager.default.contentsOfDirectory(atPath: work.path),
+                   items.contains(where: { stage.keepsOnResume($0) }) {
                     out.append((node, .partial(key: key, detail: stage.describePartial(work: work))))
                 } else {
                     out.append((node, .toRun(key: key)))
@@ -102,10 +130,22 @@ public final class Executor: @unchecked Sendable {
         return out
     }
 
+    /// Takes use locks on every key that can be known now (nodes whose inputs are all
+    /// cached): the run's claim on the cache, before anything runs.
+    public func lockKnownKeys() throws {
+        for (_, state) in try plan() {
+            switch state {
+            case .cached(let key), .partial(let key, _), .toRun(let key?): try useLocks.hold(key)
+            case .toRun(nil): break
+            }
+        }
+    }
+
     /// Runs every node (or those needed for `targets`), returning the committed outputs
     /// and the stage table in topological order.
-    /// - Throws: `PipelineError.stageFailed` for the first stage that failed; stages already
-    ///   running are finished first, their work kept for a resume.
+    /// - Throws: `PipelineError.stageFailed` for the first stage that failed (stages already
+    ///   running are finished first, their work kept for a resume);
+    ///   `PipelineError.interrupted` after a stop request.
     public func run(targets: Set<String>? = nil) throws -> (outputs: [String: CommittedStage], records: [StageRecord]) {
         let order = try graph.topologicalOrder()
         var wanted = Set(order)
@@ -114,43 +154,71 @@ public final class Executor: @unchecked Sendable {
             for t in targets { wanted.formUnion(graph.ancestors(of: t)) }
         }
         var pending = order.filter { wanted.contains($0) }
+        let token = interrupts.observe { [weak self] in
+            guard let self else { return }
+            self.condition.lock()
+            if self.interruptSignal == nil { self.interruptSignal = self.interrupts.requested }
+            self.condition.broadcast()
+            self.condition.unlock()
+        }
+        defer { interrupts.removeObserver(token) }
         condition.lock()
+        if interruptSignal == nil { interruptSignal = interrupts.requested }
         while true {
-            if failure == nil {
-                while running < jobs, let i = pending.firstIndex(where: { n in graph.nodes[n]!.inputs.allSatisfy { committed[$0] != nil } }) {
+            if failure == nil && interruptSignal == nil {
+                while running.count < jobs,
+                      let i = pending.firstIndex(where: { n in graph.nodes[n]!.inputs.allSatisfy { committed[$0] != nil } }) {
                     let node = pending.remove(at: i)
                     let inputs = committed
-                    running += 1
+                    running[node] = ""
                     Thread.detachNewThread { [self] in
                         let result = Result { try self.execute(node, inputs: inputs) }
                         condition.lock()
                         switch result {
                         case .success(let (out, record)):
                             committed[node] = out
-                            records[node] = record
+                            recordsByNode[node] = record
+                        case .failure(let interrupted as StageInterrupted):
+                            stopped.append("\(node): \(interrupted.detail)")
                         case .failure(let error):
                             if failure == nil { failure = error }
                         }
-                        running -= 1
+                        running[node] = nil
                         condition.broadcast()
                         condition.unlock()
                     }
                 }
             }
-            if running == 0 && (pending.isEmpty || failure != nil) { break }
-            if running == 0 && !pending.isEmpty {
-                failure = PipelineError.graph("no runnable stage among \(pending.joined(separator: ", "))")
-                break
+            if interruptSignal != nil {
+                // Wait only for the stages that stop at a safe point; the others write
+                // nothing that could be taken for a result, and are abandoned.
+                if !running.keys.contains(where: { graph.nodes[$0]!.stopsGracefully }) { break }
+            } else {
+                if running.isEmpty && (pending.isEmpty || failure != nil) { break }
+                if running.isEmpty && !pending.isEmpty {
+                    failure = PipelineError.graph("no runnable stage among \(pending.joined(separator: ", "))")
+                    break
+                }
             }
             condition.wait()
         }
         let error = failure
         let outputs = committed
-        let table = order.compactMap { records[$0] }
+        let table = order.compactMap { recordsByNode[$0] }
+        let signal = interruptSignal
+        let where_ = stopped + running.keys.sorted().map { n in "\(n)" + (running[n]!.isEmpty ? "" : ": " + running[n]!) }
         condition.unlock()
         try? memo.save()
+        if let signal { throw PipelineError.interrupted(signal: signal, stopped: where_.sorted()) }
         if let error { throw error }
         return (outputs, table)
+    }
+
+    /// Remembers the last status line of a running node (to say where an interrupt found it).
+    func noteStatus(_ node: String, _ text: String) {
+        condition.lock()
+        if running[node] != nil { running[node] = text }
+        condition.unlock()
     }
 
     /// Satisfies one node: cache hit, or lock, compute, commit.
@@ -158,6 +226,7 @@ public final class Executor: @unchecked Sendable {
         let stage = graph.nodes[node]!
         let (key, digests) = key(of: node, inputs: inputs)
         let short = String(key.prefix(12))
+        try useLocks.hold(key)
         if let hit = cachedOutput(kind: stage.kind, key: key, node: node) {
             progress.line("\(node): cached (\(short))")
             return (hit, StageRecord(node: node, kind: stage.kind, key: key, state: .cached, seconds: 0))
@@ -173,12 +242,15 @@ public final class Executor: @unchecked Sendable {
             return (hit, StageRecord(node: node, kind: stage.kind, key: key, state: .cached, seconds: 0))
         }
         let work = store.workFolder(kind: stage.kind, key: key)
-        let resuming = ((try? FileManager.default.contentsOfDirectory(atPath: work.path)) ?? []).isEmpty == false
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        let resuming = try prepareWorkFolder(work, for: stage)
         progress.line("\(node): \(resuming ? "resuming" : "computing") (\(short))")
         let start = Date()
+        let sink = NodeProgress(node: node, inner: progress, executor: self)
         do {
-            try stage.run(StageContext(node: node, work: work, inputs: inputs, resuming: resuming, progress: progress))
+            try stage.run(StageContext(node: node, work: work, inputs: inputs, resuming: resuming, progress: sink,
+                                       stopRequested: { [interrupts] in interrupts.requested != nil }))
+        } catch let interrupted as StageInterrupted {
+            throw interrupted
         } catch {
             throw PipelineError.stageFailed(node: node, message: describe(error))
         }
@@ -190,6 +262,39 @@ public final class Executor: @unchecked Sendable {
         for f in out.manifest.files { memo.record(out.file(f.path), sha256: f.sha256) }
         progress.line("\(node): \(resuming ? "resumed" : "computed") in \(String(format: "%.2f", seconds)) s")
         return (out, StageRecord(node: node, kind: stage.kind, key: key, state: resuming ? .resumed : .computed, seconds: seconds))
+    }
+
+    /// Makes `work` ready for the body: creates it, and deletes whatever an earlier,
+    /// interrupted attempt left there except the stage's checkpoint files. Returns whether
+    /// a checkpoint remains (the body resumes).
+    func prepareWorkFolder(_ work: URL, for stage: any Stage) throws -> Bool {
+        let fm = FileManager.default
+        try AtomicFile.makeFolders(work)
+        var resuming = false
+        for name in try fm.contentsOfDirectory(atPath: work.path) {
+            if stage.keepsOnResume(name) && !AtomicFile.isTemporary(name) {
+                resuming = true
+                continue
+            }
+            do { try fm.removeItem(at: work.appendingPathComponent(name)) } catch {
+                throw PipelineError.io("\(work.appendingPathComponent(name).path): cannot remove a leftover: \(describe(error))")
+            }
+        }
+        return resuming
+    }
+}
+
+/// The progress sink a running stage sees: forwards to the run's sink and remembers the
+/// last status, so an interrupt can say where each stage was.
+struct NodeProgress: ProgressSink {
+    let node: String
+    let inner: ProgressSink
+    unowned let executor: Executor
+
+    func line(_ text: String) { inner.line(text) }
+    func status(_ text: String) {
+        executor.noteStatus(node, text)
+        inner.status(text)
     }
 }
 

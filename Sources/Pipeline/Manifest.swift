@@ -68,6 +68,22 @@ public struct Manifest: Equatable, Sendable {
                         seconds: j["seconds"]?.doubleValue ?? 0, resumed: j["resumed"] == .bool(true))
     }
 
+    /// Deletes the temporaries of interrupted atomic writes (`AtomicFile.isTemporary`)
+    /// anywhere under `folder`.
+    public static func removeTemporaries(in folder: URL) throws {
+        guard let walker = FileManager.default.enumerator(atPath: folder.path) else { return }
+        var stray: [String] = []
+        for case let path as String in walker where AtomicFile.isTemporary((path as NSString).lastPathComponent) {
+            stray.append(path)
+        }
+        for path in stray {
+            let url = folder.appendingPathComponent(path)
+            guard unlink(url.path) == 0 || errno == ENOENT else {
+                throw PipelineError.io("\(url.path): cannot remove: \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
     /// Lists and hashes every file under `folder` (except manifest.json), sorted.
     public static func scanFiles(in folder: URL) throws -> [File] {
         var out: [File] = []

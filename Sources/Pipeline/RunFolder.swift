@@ -2,47 +2,22 @@ import Foundation
 import Storage
 
 /// One run's folder, `runs/<name>/<n>/`, whose files are hard links into the cache
-/// (copies where hard links fail), plus `run.json` written when the run ends.
+/// (read-only, like the cache entries they share an inode with), plus `experiment.yaml`,
+/// `run.json` and `report.html` written by the runner. A run folder appears whole or not at
+/// all: it is assembled as a `RunDraft` in a hidden folder and renamed into place.
 public struct RunFolder: Sendable {
     public let url: URL
     public let name: String
     public let number: Int
 
-    /// Creates the next numbered folder for `name` (n = 1, 2, ...). Safe against another
-    /// process creating one at the same time: mkdir is atomic.
-    public static func create(in store: ArtifactStore, name: String) throws -> RunFolder {
-        let base = store.runsFolder.appendingPathComponent(name)
-        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
-        var n = (existingNumbers(in: base).max() ?? 0) + 1
-        while true {
-            let url = base.appendingPathComponent(String(n))
-            if mkdir(url.path, 0o755) == 0 { return RunFolder(url: url, name: name, number: n) }
-            guard errno == EEXIST else { throw PipelineError.io("\(url.path): cannot create: \(String(cString: strerror(errno)))") }
-            n += 1
-        }
+    public init(url: URL, name: String, number: Int) {
+        self.url = url
+        self.name = name
+        self.number = number
     }
 
     static func existingNumbers(in base: URL) -> [Int] {
         ((try? FileManager.default.contentsOfDirectory(atPath: base.path)) ?? []).compactMap { Int($0) }.filter { $0 > 0 }
-    }
-
-    /// Links each published file of a committed stage into the run folder.
-    public func publish(_ output: CommittedStage, of stage: any Stage) throws {
-        for file in output.manifest.files {
-            guard let target = stage.publishedPath(of: file.path) else { continue }
-            try link(output.file(file.path), as: target)
-        }
-    }
-
-    /// Hard-links `source` to `path` inside the run folder, copying where linking fails
-    /// (another file system).
-    public func link(_ source: URL, as path: String) throws {
-        let target = url.appendingPathComponent(path)
-        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try? FileManager.default.removeItem(at: target)
-        if Foundation.link(source.path, target.path) != 0 {
-            try FileManager.default.copyItem(at: source, to: target)
-        }
     }
 
     /// Writes a file of the run folder atomically.
@@ -92,7 +67,8 @@ public struct RunFolder: Sendable {
 
     /// Every run folder in the store, by name then number.
     public static func all(in store: ArtifactStore) -> [RunFolder] {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: store.runsFolder.path)) ?? []).sorted()
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: store.runsFolder.path)) ?? [])
+            .filter { !$0.hasPrefix(".") }.sorted()
         return names.flatMap { name in
             existingNumbers(in: store.runsFolder.appendingPathComponent(name)).sorted().map {
                 RunFolder(url: store.runsFolder.appendingPathComponent(name).appendingPathComponent(String($0)), name: name, number: $0)
@@ -111,4 +87,129 @@ public struct RunFolder: Sendable {
     }
 
     public var label: String { "\(name)@\(number)" }
+}
+
+/// A run folder being assembled: files are linked and written into a hidden folder
+/// `runs/<name>/.draft-<pid>-<n>/`, and `finish` renames it to the next free number. A run
+/// that fails or is killed half-way leaves no numbered folder (only a draft, which
+/// `krill gc` removes once no process holds it).
+public final class RunDraft {
+    public let store: ArtifactStore
+    public let name: String
+    /// The hidden folder the files go to.
+    public let url: URL
+    /// Every file linked from the cache: run-folder path -> (digest, size, stage key).
+    public private(set) var published: [String: PublishedFile] = [:]
+    private let lock: FileLock
+    private var finished = false
+
+    /// A file of a run folder that comes from a cache entry.
+    public struct PublishedFile: Sendable, Equatable {
+        public let sha256: String
+        public let size: Int
+        /// The kind and key of the cache entry it was linked from.
+        public let kind: String
+        public let key: String
+    }
+
+    public init(store: ArtifactStore, name: String) throws {
+        self.store = store
+        self.name = name
+        let base = store.runsFolder.appendingPathComponent(name)
+        try AtomicFile.makeFolders(base)
+        url = base.appendingPathComponent(".draft-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        guard mkdir(url.path, 0o755) == 0 else {
+            throw PipelineError.io("\(url.path): cannot create: \(String(cString: strerror(errno)))")
+        }
+        lock = try FileLock(path: url.appendingPathComponent(RunDraft.lockName).path)
+        _ = lock.tryLock()
+    }
+
+    static let lockName = ".draft.lock"
+
+    /// Whether `name` (an entry of `runs/<name>/`) is a draft folder.
+    public static func isDraft(_ name: String) -> Bool { name.hasPrefix(".draft-") }
+
+    /// Links each published file of a committed stage into the draft.
+    public func publish(_ output: CommittedStage, of stage: any Stage) throws {
+        for file in output.manifest.files {
+            guard let target = stage.publishedPath(of: file.path) else { continue }
+            try link(output.file(file.path), as: target)
+            published[target] = PublishedFile(sha256: file.sha256, size: file.size, kind: output.manifest.kind,
+                                              key: output.manifest.key)
+        }
+    }
+
+    /// Hard-links `source` to `path` inside the draft, copying where linking fails
+    /// (another file system).
+    public func link(_ source: URL, as path: String) throws {
+        let target = url.appendingPathComponent(path)
+        try AtomicFile.makeFolders(target.deletingLastPathComponent())
+        unlink(target.path)
+        if Foundation.link(source.path, target.path) != 0 {
+            do { try FileManager.default.copyItem(at: source, to: target) } catch {
+                throw PipelineError.io("\(target.path): cannot link or copy \(source.path): \(describe(error))")
+            }
+            try makeReadOnly(target)
+        }
+    }
+
+    /// Writes a file of the draft atomically.
+    public func write(_ text: String, to path: String) throws {
+        try AtomicFile.write(text, to: url.appendingPathComponent(path))
+    }
+
+    /// Gives the draft the next free number: `finalize` receives the run folder as it will
+    /// be (its `url` is still the draft's, its `number` the final one) to write the files
+    /// that name the run (run.json, report.html). Then every file is made read-only and
+    /// synced, the draft is renamed to `runs/<name>/<n>`, and `latest` points at it.
+    public func finish(_ finalize: (RunFolder) throws -> Void) throws -> RunFolder {
+        let base = url.deletingLastPathComponent()
+        let numbering = try FileLock(path: base.appendingPathComponent(".numbering.lock").path)
+        try numbering.lock()
+        defer { numbering.unlock() }
+        let number = (RunFolder.existingNumbers(in: base).max() ?? 0) + 1
+        try finalize(RunFolder(url: url, name: name, number: number))
+        unlink(url.appendingPathComponent(RunDraft.lockName).path)
+        try sealFiles(in: url)
+        let target = base.appendingPathComponent(String(number))
+        guard rename(url.path, target.path) == 0 else {
+            throw PipelineError.io("\(target.path): cannot create the run folder: \(String(cString: strerror(errno)))")
+        }
+        AtomicFile.syncFolder(base)
+        finished = true
+        let folder = RunFolder(url: target, name: name, number: number)
+        try folder.markLatest()
+        return folder
+    }
+
+    /// Removes the draft (the run failed).
+    public func discard() {
+        guard !finished else { return }
+        try? FileManager.default.removeItem(at: url)
+        finished = true
+    }
+
+    deinit { discard() }
+
+    /// Makes every regular file under `folder` read-only and durable.
+    func sealFiles(in folder: URL) throws {
+        guard let walker = FileManager.default.enumerator(atPath: folder.path) else { return }
+        for case let path as String in walker {
+            let file = folder.appendingPathComponent(path)
+            var st = stat()
+            guard lstat(file.path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
+            if st.st_nlink == 1 {
+                fsyncFile(file)
+                try makeReadOnly(file)
+            }
+        }
+        for case let path as String in FileManager.default.enumerator(atPath: folder.path)! {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: folder.appendingPathComponent(path).path, isDirectory: &isDir), isDir.boolValue {
+                AtomicFile.syncFolder(folder.appendingPathComponent(path))
+            }
+        }
+        AtomicFile.syncFolder(folder)
+    }
 }

@@ -21,10 +21,29 @@ public protocol Stage: Sendable {
     /// What an interrupted attempt left in `work`, for `krill status` ("resumable after
     /// epoch 3"); nil when the stage cannot tell.
     func describePartial(work: URL) -> String?
+    /// Whether a file an interrupted attempt left in the work folder is a checkpoint to
+    /// resume from. Everything else is deleted before the body runs again, so a commit
+    /// never holds leftovers of an earlier attempt. Default: nothing is kept.
+    func keepsOnResume(_ path: String) -> Bool
+    /// Whether the body checks `StageContext.stopRequested` and stops at a safe point
+    /// (throwing `StageInterrupted`) when asked. Stages that do not are simply abandoned on
+    /// SIGINT/SIGTERM: every file they write is atomic, and their work folder is cleared
+    /// before they run again.
+    var stopsGracefully: Bool { get }
 }
 
 extension Stage {
     public func describePartial(work: URL) -> String? { nil }
+    public func keepsOnResume(_ path: String) -> Bool { false }
+    public var stopsGracefully: Bool { false }
+}
+
+/// Thrown by a stage body that stopped at a safe point because `stopRequested` became
+/// true; `detail` says where (`epoch 3, step 12 of 60, checkpoint saved`).
+public struct StageInterrupted: Error, CustomStringConvertible {
+    public let detail: String
+    public init(detail: String) { self.detail = detail }
+    public var description: String { "interrupted: \(detail)" }
 }
 
 /// What a running stage sees.
@@ -39,6 +58,18 @@ public struct StageContext: Sendable {
     public let resuming: Bool
     /// Progress lines and redrawn status for people (stderr).
     public let progress: ProgressSink
+    /// True once SIGINT or SIGTERM asked the run to stop (see `Stage.stopsGracefully`).
+    public let stopRequested: @Sendable () -> Bool
+
+    public init(node: String, work: URL, inputs: [String: CommittedStage], resuming: Bool, progress: ProgressSink,
+                stopRequested: @escaping @Sendable () -> Bool = { InterruptFlag.shared.requested != nil }) {
+        self.node = node
+        self.work = work
+        self.inputs = inputs
+        self.resuming = resuming
+        self.progress = progress
+        self.stopRequested = stopRequested
+    }
 
     /// The committed folder of input `name`.
     public func input(_ name: String) -> CommittedStage {

@@ -44,31 +44,44 @@ public struct ExperimentRunner {
     }
 
     /// Runs the experiment; returns the run folder and the stage table.
-    /// - Throws: `PipelineError.stageFailed` when a stage fails (no run folder is made;
-    ///   earlier run folders are untouched and the failed stage's work stays for a resume).
+    /// - Throws: `PipelineError.stageFailed` when a stage fails, `PipelineError.interrupted`
+    ///   on SIGINT/SIGTERM (wrapped in `RunStopped`, with the stage table so far). No run
+    ///   folder is made then; earlier run folders are untouched and the stopped stage's
+    ///   work stays for a resume.
     public func run(_ experiment: ResolvedExperiment, name: String) throws -> (folder: RunFolder, records: [StageRecord]) {
         let started = Date()
         let plan = try plan(experiment)
-        let (outputs, records) = try executor(for: plan).run()
-        let folder = try RunFolder.create(in: store, name: name)
+        let executor = executor(for: plan)
+        defer { executor.releaseLocks() }
+        let outputs: [String: CommittedStage], records: [StageRecord]
+        do {
+            try executor.lockKnownKeys()
+            (outputs, records) = try executor.run()
+        } catch {
+            throw RunStopped(error: error, records: executor.records)
+        }
+        let draft = try RunDraft(store: store, name: name)
+        defer { draft.discard() }
         for node in plan.graph.names {
-            if let out = outputs[node] { try folder.publish(out, of: plan.graph.nodes[node]!) }
+            if let out = outputs[node] { try draft.publish(out, of: plan.graph.nodes[node]!) }
         }
-        try folder.write(experiment.yaml, to: "experiment.yaml")
-        let record = provenance(experiment, records: records, started: started)
-        try folder.write(record.pretty, to: "run.json")
-        var facts: [(String, String)] = [("krill", krillVersion), ("experiment", experiment.file)]
-        if let git = record["git"], let commit = git["commit"]?.stringValue {
-            facts.append(("git", commit + (git["dirty"] == .bool(true) ? " (dirty)" : "")))
+        try draft.write(experiment.yaml, to: "experiment.yaml")
+        let folder = try draft.finish { folder in
+            let record = provenance(experiment, records: records, started: started, files: draft.published)
+            try folder.write(record.pretty, to: "run.json")
+            var facts: [(String, String)] = [("krill", krillVersion), ("experiment", experiment.file)]
+            if let git = record["git"], let commit = git["commit"]?.stringValue {
+                facts.append(("git", commit + (git["dirty"] == .bool(true) ? " (dirty)" : "")))
+            }
+            for key in ["host", "cpu", "started", "ended"] { if let v = record[key]?.stringValue { facts.append((key, v)) } }
+            try RunReport.write(folder, experimentYAML: experiment.yaml, records: records, provenance: facts)
         }
-        for key in ["host", "cpu", "started", "ended"] { if let v = record[key]?.stringValue { facts.append((key, v)) } }
-        try RunReport.write(folder, experimentYAML: experiment.yaml, records: records, provenance: facts)
-        try folder.markLatest()
         return (folder, records)
     }
 
     /// `run.json`.
-    func provenance(_ e: ResolvedExperiment, records: [StageRecord], started: Date) -> JSONValue {
+    func provenance(_ e: ResolvedExperiment, records: [StageRecord], started: Date,
+                    files: [String: RunDraft.PublishedFile]) -> JSONValue {
         var git: JSONValue = .null
         if let g = Provenance.git(at: URL(fileURLWithPath: e.file).standardizedFileURL) {
             git = .object(["commit": .string(g.commit), "dirty": .bool(g.dirty)])
@@ -86,10 +99,25 @@ public struct ExperimentRunner {
             "started": .string(Provenance.timestamp(started)),
             "ended": .string(Provenance.timestamp()),
             "params": .object(params),
+            "experiment_sha256": .string(SHA256.hex(e.yaml)),
+            // Every file linked from the cache, with its digest: what `krill verify` checks.
+            "files": .object(files.mapValues { f in
+                .object(["sha256": .string(f.sha256), "size": .int(f.size), "kind": .string(f.kind), "key": .string(f.key)])
+            }),
             "stages": .array(records.map {
                 .object(["node": .string($0.node), "kind": .string($0.kind), "key": .string($0.key),
                          "state": .string($0.state.rawValue), "seconds": .double(($0.seconds * 1000).rounded() / 1000)])
             }),
         ])
     }
+}
+
+/// A run that did not finish (a stage failed, or SIGINT/SIGTERM stopped it), with the
+/// stage table up to that point.
+public struct RunStopped: Error, CustomStringConvertible {
+    /// The underlying `PipelineError` (or other error).
+    public let error: Error
+    /// The stages satisfied before it stopped.
+    public let records: [StageRecord]
+    public var description: String { describe(error) }
 }

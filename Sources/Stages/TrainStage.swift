@@ -69,6 +69,14 @@ struct TrainStage: Stage {
                       + ResolvedValues.paths(under: "training."))
     }
 
+    var stopsGracefully: Bool { true }
+
+    /// The trainer's checkpoint, history and snapshot weights (see `Trainer`).
+    func keepsOnResume(_ path: String) -> Bool {
+        path == Checkpoint.fileName || path == "history.csv" || path == "timings.csv"
+            || (path.hasPrefix("weights-epoch-") && path.hasSuffix(".bin"))
+    }
+
     func publishedPath(of file: String) -> String? {
         switch file {
         case "history.csv", "timings.csv": return file
@@ -81,6 +89,9 @@ struct TrainStage: Stage {
     func describePartial(work: URL) -> String? {
         do {
             guard let checkpoint = try Checkpoint.peek(workFolder: work) else { return "no checkpoint yet: restarts at epoch 1" }
+            if let partial = checkpoint.partial {
+                return "resumable after epoch \(checkpoint.epoch), step \(partial.step) of epoch \(partial.epoch)"
+            }
             return "resumable after epoch \(checkpoint.epoch)"
         } catch {
             return "unreadable checkpoint: \(error)"
@@ -95,20 +106,25 @@ struct TrainStage: Stage {
         let trainer = try Trainer(store: store, split: split, network: network, loss: NetworkSettings.loss(values),
                                   training: training, seed: values.seed, workFolder: context.work)
         let started = Date()
-        var lastLine = -1
+        var lastLoss: Float = .nan
         var stepsDone = 0
         let totalSteps = training.epochs * training.stepsPerEpoch
-        try trainer.run { p in
-            stepsDone += 1
-            let done = (p.epoch - 1) * p.steps + p.step
-            let rate = Double(stepsDone) / max(1e-9, Date().timeIntervalSince(started))
-            let eta = Double(totalSteps - done) / max(rate, 1e-9)
-            context.progress.status(String(format: "train: epoch %d/%d step %d/%d loss %.4f lr %.2g  %.1f steps/s  ETA %@",
-                                           p.epoch, p.epochs, p.step, p.steps, p.loss, p.lr, rate, formatDuration(eta) as NSString))
-            if p.step == p.steps && p.epoch != lastLine {
-                lastLine = p.epoch
-                context.progress.line(String(format: "train: epoch %d/%d done, last loss %.4f, lr %.3g", p.epoch, p.epochs, p.loss, p.lr))
-            }
+        do {
+            try trainer.run(progress: { p in
+                stepsDone += 1
+                lastLoss = p.loss
+                let done = (p.epoch - 1) * p.steps + p.step
+                let rate = Double(stepsDone) / max(1e-9, Date().timeIntervalSince(started))
+                let eta = Double(totalSteps - done) / max(rate, 1e-9)
+                context.progress.status(String(format: "train: epoch %d/%d step %d/%d loss %.4f lr %.2g  %.1f steps/s  ETA %@",
+                                               p.epoch, p.epochs, p.step, p.steps, p.loss, p.lr, rate, formatDuration(eta) as NSString))
+            }, epochDone: { row in
+                // Printed once the epoch's files are on disk.
+                context.progress.line(String(format: "train: epoch %d/%d done, last loss %.4f, lr %.3g",
+                                             row.epoch, training.epochs, lastLoss, row.lr))
+            }, shouldStop: context.stopRequested)
+        } catch let ConvNetError.interrupted(epoch, step, steps) {
+            throw StageInterrupted(detail: "epoch \(epoch), step \(step) of \(steps); checkpoint saved")
         }
         // The checkpoint is only for resuming: the committed output keeps weights and history.
         try? FileManager.default.removeItem(at: trainer.checkpointURL)

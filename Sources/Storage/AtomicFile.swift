@@ -10,7 +10,7 @@ public enum AtomicFile {
     public static func write<D: ContiguousBytes>(_ data: D, to url: URL, durable: Bool = true) throws {
         let folder = url.deletingLastPathComponent()
         try makeFolders(folder)
-        let temp = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let temp = folder.appendingPathComponent(temporaryName(for: url.lastPathComponent))
         let fd = open(temp.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw StorageError.io(path: temp.path, operation: "create", errno: errno) }
         var ok = false
@@ -40,6 +40,26 @@ public enum AtomicFile {
         }
         ok = true
         if durable { syncFolder(folder) }
+    }
+
+    /// The name of the temporary file a write of `name` goes through:
+    /// `.<name>.tmp-<pid>-<random>`. A process killed mid-write leaves such a file behind;
+    /// `isTemporary` recognises it so that it is never taken for a result.
+    public static func temporaryName(for name: String) -> String {
+        ".\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    }
+
+    /// Whether a file name is an `AtomicFile` temporary (`.<name>.tmp-<pid>-<n>`).
+    public static func isTemporary(_ name: String) -> Bool {
+        guard name.hasPrefix("."), let range = name.range(of: ".tmp-", options: .backwards) else { return false }
+        let tail = name[range.upperBound...].split(separator: "-", omittingEmptySubsequences: false)
+        return range.lowerBound > name.index(after: name.startIndex) && tail.count == 2 && tail.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isNumber) }
+    }
+
+    /// The file a temporary stands for (`.<name>.tmp-1-2` -> `name`), or nil.
+    public static func target(ofTemporary name: String) -> String? {
+        guard isTemporary(name), let range = name.range(of: ".tmp-", options: .backwards) else { return nil }
+        return String(name[name.index(after: name.startIndex)..<range.lowerBound])
     }
 
     /// `mkdir -p`, reporting failures as `StorageError.io` with the system's reason.

@@ -54,6 +54,15 @@ final class StderrProgress: ProgressSink, @unchecked Sendable {
         statusShown = true
     }
 
+    /// Ends a redrawn status line (before an interruption message), so nothing is printed
+    /// on top of it and the shell prompt does not glue onto it.
+    func endStatus() {
+        lock.lock()
+        defer { lock.unlock() }
+        if statusShown { write("\r\u{1B}[2K") }
+        statusShown = false
+    }
+
     private func write(_ s: String) { FileHandle.standardError.write(Data(s.utf8)) }
 }
 
@@ -61,8 +70,10 @@ final class StderrProgress: ProgressSink, @unchecked Sendable {
 func reportFailure(_ error: Error) -> CommandFailure {
     switch error {
     case let e as CommandFailure: return e
+    case let e as RunStopped: return reportFailure(e.error)
     case let e as PipelineError:
         if case .stageFailed = e { return .failed("\(e)") }
+        if case .interrupted(let signal, _) = e { return .interrupted(signal: signal, message: "\(e)") }
         return .usage("\(e)")
     default: return .usage(describe(error))
     }

@@ -26,10 +26,12 @@ enum CommandFailure: Error, CustomStringConvertible {
     case usage(String)
     /// The work itself failed: exit 1.
     case failed(String)
+    /// SIGINT or SIGTERM stopped the work: exit 128 + signal (130, 143).
+    case interrupted(signal: Int32, message: String)
 
     var description: String {
         switch self {
-        case .usage(let m), .failed(let m): return m
+        case .usage(let m), .failed(let m), .interrupted(_, let m): return m
         }
     }
 
@@ -37,6 +39,7 @@ enum CommandFailure: Error, CustomStringConvertible {
         switch self {
         case .usage: return 2
         case .failed: return 1
+        case .interrupted(let signal, _): return 128 + signal
         }
     }
 }

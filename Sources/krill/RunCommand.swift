@@ -26,16 +26,47 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let resolved = try experiment.load()
-        let runner = ExperimentRunner(store: artifactOptions.store, progress: StderrProgress(), jobs: jobs,
+        let progress = StderrProgress()
+        InterruptFlag.shared.installHandlers { _ in progress.endStatus() }
+        let runner = ExperimentRunner(store: artifactOptions.store, progress: progress, jobs: jobs,
                                       krillVersion: Krill.version, environment: KrillEnvironment.facts)
         do {
             let (folder, records) = try runner.run(resolved, name: name ?? ExperimentRunner.defaultName(for: experiment.experiment))
             printStageTable(records)
             print("run folder: \(folder.url.path)")
+        } catch let stopped as RunStopped {
+            if let e = stopped.error as? PipelineError, case let .interrupted(signal, _) = e {
+                reportInterruption(stopped, signal: signal, progress: progress)
+            }
+            if !stopped.records.isEmpty { printStageTable(stopped.records) }
+            throw reportFailure(stopped.error)
         } catch {
             throw reportFailure(error)
         }
     }
+}
+
+/// SIGINT/SIGTERM: says where the run stopped and how to resume, prints the stage table
+/// so far, and exits 130 (SIGINT) or 143 (SIGTERM) at once: every file is already atomic,
+/// and stages that did not stop gracefully are abandoned (their work folders are cleared
+/// when they run again).
+func reportInterruption(_ stopped: RunStopped, signal: Int32, progress: StderrProgress) -> Never {
+    progress.endStatus()
+    FileHandle.standardError.write(Data("krill: \(stopped.error)\n".utf8))
+    FileHandle.standardError.write(Data("krill: resume with: \(resumeCommand())\n".utf8))
+    if !stopped.records.isEmpty { printStageTable(stopped.records) }
+    fflush(stdout)
+    _exit(128 + signal)
+}
+
+/// The command line that started this process, quoted for a shell: running it again
+/// resumes (finished stages are cached, training continues from its checkpoint).
+func resumeCommand() -> String {
+    CommandLine.arguments.enumerated().map { i, arg in
+        let word = i == 0 ? "krill" : arg
+        let safe = word.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,@+%".contains($0) }
+        return safe && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }.joined(separator: " ")
 }
 
 /// The stage table printed at the end of a run.

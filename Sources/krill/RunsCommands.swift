@@ -5,9 +5,43 @@ import Pipeline
 import Stages
 import Storage
 
-/// `krill runs`: every run with its headline metrics.
+/// `krill runs`: every run with its headline metrics; `krill runs rm` removes run folders.
 struct RunsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "runs", abstract: "List runs with their headline metrics.")
+    static let configuration = CommandConfiguration(
+        commandName: "runs", abstract: "List runs with their headline metrics, or remove run folders.",
+        subcommands: [RunsListCommand.self, RunsRemoveCommand.self], defaultSubcommand: RunsListCommand.self)
+}
+
+/// `krill runs rm RUN...`.
+struct RunsRemoveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rm", abstract: "Remove run folders (the cache entries stay until `krill gc`).",
+        discussion: "A run is NAME (its latest), NAME@n, NAME~k (k before the latest) or a run folder path.")
+    @Argument(help: "The runs to remove.") var runs: [String]
+    @OptionGroup var artifactOptions: ArtifactOptions
+
+    func validate() throws {
+        if runs.isEmpty { throw ValidationError("name at least one run") }
+    }
+
+    func run() throws {
+        let store = artifactOptions.store
+        do {
+            // Resolve every reference first, so that `demo demo~1` means what it says.
+            let folders = try runs.map { try RunFolder.resolve($0, in: store) }
+            var seen = Set<String>()
+            for folder in folders where seen.insert(folder.url.path).inserted {
+                try folder.remove(in: store)
+                print("removed run folder \(folder.label)")
+            }
+        } catch {
+            throw reportFailure(error)
+        }
+    }
+}
+
+struct RunsListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List runs with their headline metrics.")
     @OptionGroup var artifactOptions: ArtifactOptions
 
     func run() throws {
@@ -57,48 +91,74 @@ struct DiffCommand: ParsableCommand {
     }
 }
 
-/// `krill gc`: removes cache entries no run folder references.
+/// `krill gc`: removes cache entries that no run folder references.
 struct GcCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "gc", abstract: "Remove cache entries that no run folder references.")
-    @Flag(name: .customLong("dry-run"), help: "List what would be removed.") var dryRun = false
+    static let configuration = CommandConfiguration(
+        commandName: "gc", abstract: "Remove cache entries that no run folder references.",
+        discussion: """
+        Never removes an entry a running `krill run` uses (each run holds a lock on every key \
+        it uses until it ends). Also removes the work folders of interrupted stages that no \
+        running krill holds, and half-made run folders of runs that died. With --keep-last N, \
+        first removes all but the newest N run folders of each run name.
+        """)
+    @Flag(name: .customLong("dry-run"), help: "List what would be removed; remove nothing.") var dryRun = false
+    @Option(name: .customLong("keep-last"), help: ArgumentHelp("Keep only the newest N run folders of each name.", valueName: "N"))
+    var keepLast: Int?
     @OptionGroup var artifactOptions: ArtifactOptions
+
+    func validate() throws {
+        if let keepLast, keepLast < 1 { throw ValidationError("--keep-last must be at least 1") }
+    }
 
     func run() throws {
         let store = artifactOptions.store
-        var referenced = Set<String>()
-        for r in RunFolder.all(in: store) {
-            for s in r.record?["stages"]?.arrayValue ?? [] { if let k = s["key"]?.stringValue { referenced.insert(k) } }
-        }
-        var removed = 0, bytes = 0
-        for entry in store.allCommitted() where !referenced.contains(entry.manifest.key) {
-            removed += 1
-            bytes += entry.manifest.files.reduce(0) { $0 + $1.size }
-            print("\(dryRun ? "would remove" : "removed") \(entry.manifest.kind) \(entry.manifest.key.prefix(12))")
-            if !dryRun { try store.evict(entry) }
-        }
-        print("\(removed) entries, \(String(format: "%.1f", Double(bytes) / 1_048_576)) MiB\(dryRun ? " (dry run)" : "")")
+        let report: GCReport
+        do { report = try GarbageCollector.collect(store, keepLast: keepLast, dryRun: dryRun) } catch { throw reportFailure(error) }
+        let verb = dryRun ? "would remove" : "removed"
+        for run in report.removedRuns { print("\(verb) run folder \(run)") }
+        for e in report.removedEntries { print("\(verb) \(e.kind) \(e.key.prefix(12)) (\(mebibytes(e.bytes)))") }
+        for e in report.inUse { print("kept \(e.kind) \(e.key.prefix(12)): in use by a running krill") }
+        for w in report.removedWork { print("\(verb) work folder \(w.name.prefix(w.name.count - 52)) of an interrupted stage (\(mebibytes(w.bytes)))") }
+        for w in report.busyWork { print("kept work folder \(w.prefix(w.count - 52)): a running krill holds it") }
+        for d in report.removedDrafts { print("\(verb) unfinished run folder \(d)") }
+        var summary = "\(report.removedEntries.count) cache entries, \(report.removedWork.count) work folders"
+        if keepLast != nil { summary = "\(report.removedRuns.count) run folders, " + summary }
+        print("\(dryRun ? "would free" : "freed") \(mebibytes(report.freedBytes)): \(summary)\(dryRun ? " (dry run)" : "")"
+              + (report.inUse.isEmpty ? "" : "; \(report.inUse.count) entries in use kept"))
     }
 }
 
-/// `krill verify`: re-hashes every committed cache entry.
+func mebibytes(_ bytes: Int) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
+
+/// `krill verify`: re-hashes every committed cache entry and every run folder.
 struct VerifyCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "verify", abstract: "Re-hash committed cache entries and report corruption (exit 1).")
+    static let configuration = CommandConfiguration(
+        commandName: "verify", abstract: "Re-hash the cache and the run folders; report corruption (exit 1).",
+        discussion: """
+        Cache entries are checked against their manifest.json, run folders against the file \
+        list in their run.json. A corrupt cache entry is recomputed by the next run that \
+        needs it; a run folder keeps the altered file (its files are hard links shared with \
+        the cache and with other runs, which are named).
+        """)
     @OptionGroup var artifactOptions: ArtifactOptions
 
     func run() throws {
-        let store = artifactOptions.store
-        var bad = 0, checked = 0
-        for entry in store.allCommitted() {
-            checked += 1
-            let problems = store.verify(entry)
-            if !problems.isEmpty {
-                bad += 1
-                print("\(entry.manifest.kind) \(entry.manifest.key.prefix(12)) (\(entry.folder.path)):")
-                for p in problems { print("  \(p)") }
-            }
+        let report = CacheVerifier.verify(artifactOptions.store)
+        for e in report.entryProblems {
+            print("cache entry \(e.kind) \(e.key.prefix(12)) (\(e.folder.path)):")
+            for p in e.problems { print("  \(p)") }
         }
-        print("\(checked) cache entries checked, \(bad) corrupt")
-        if bad > 0 { throw ExitCode(1) }
+        for p in report.runProblems {
+            print("run \(p.run): \(p.path): \(p.problem)")
+            if !p.sharedWith.isEmpty { print("  the same file is also " + p.sharedWith.joined(separator: ", ")) }
+        }
+        if !report.runsWithoutFileList.isEmpty {
+            print("not checked (no file list in run.json): " + report.runsWithoutFileList.joined(separator: ", "))
+        }
+        print("\(report.entriesChecked) cache entries checked, \(report.entryProblems.count) corrupt; "
+              + "\(report.runsChecked) run folders checked, \(report.damagedRuns.count) with altered files"
+              + (report.damagedRuns.isEmpty ? "" : " (" + report.damagedRuns.joined(separator: ", ") + ")"))
+        if !report.clean { throw ExitCode(1) }
     }
 }
 

@@ -26,6 +26,7 @@ struct TextStage: Stage {
 
     var params: JSONValue { .object(["text": .string(text), "ignored": .int(ignored)]) }
     func publishedPath(of file: String) -> String? { "\(kind)/\(file)" }
+    func keepsOnResume(_ path: String) -> Bool { path == "checkpoint" }
 
     func run(_ context: StageContext) throws {
         counter.hit(kind)
@@ -124,6 +125,7 @@ final class PipelineTests: XCTestCase {
         let first = try Executor(store: store, graph: chain(), progress: SilentProgress()).run().outputs
         let file = first["B"]!.file("out.txt")
         XCTAssertEqual(store.verify(first["B"]!), [])
+        chmod(file.path, 0o644)  // committed files are read-only; root could write anyway
         try "tampered".write(to: file, atomically: false, encoding: .utf8)
         XCTAssertEqual(store.verify(first["B"]!).count, 1)
         XCTAssertEqual(try states(chain()), ["A=cached", "B=computed", "C=cached"])
@@ -181,13 +183,18 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(again.hashedFiles, 1)
     }
 
+    /// A finished run folder named `name` with whatever `fill` puts in its draft.
+    func makeRun(_ name: String, _ fill: (RunDraft) throws -> Void = { _ in }) throws -> RunFolder {
+        let draft = try RunDraft(store: store, name: name)
+        try fill(draft)
+        return try draft.finish { _ in }
+    }
+
     func testRunFoldersNumbersLinksAndReferences() throws {
         let out = try Executor(store: store, graph: chain(), progress: SilentProgress()).run().outputs
-        let r1 = try RunFolder.create(in: store, name: "exp")
-        let r2 = try RunFolder.create(in: store, name: "exp")
+        let r1 = try makeRun("exp")
+        let r2 = try makeRun("exp") { try $0.publish(out["B"]!, of: self.chain().nodes["B"]!) }
         XCTAssertEqual([r1.number, r2.number], [1, 2])
-        try r2.publish(out["B"]!, of: chain().nodes["B"]!)
-        try r2.markLatest()
         let linked = r2.url.appendingPathComponent("kb/out.txt")
         let a = try FileManager.default.attributesOfItem(atPath: linked.path)[.systemFileNumber] as? Int
         let b = try FileManager.default.attributesOfItem(atPath: out["B"]!.file("out.txt").path)[.systemFileNumber] as? Int
@@ -202,7 +209,7 @@ final class PipelineTests: XCTestCase {
     }
 
     func testDiffNamesOnlyTheChangedParam() throws {
-        let r1 = try RunFolder.create(in: store, name: "d"), r2 = try RunFolder.create(in: store, name: "d")
+        let r1 = try makeRun("d"), r2 = try makeRun("d")
         func record(_ epochs: Int, _ key: String) -> String {
             JSONValue.object(["params": .object(["training.epochs": .int(epochs), "seed": .int(1)]),
                               "stages": .array([.object(["node": .string("split"), "key": .string("k1")]),
@@ -218,6 +225,14 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(diff.sharedStages, ["split"])
         XCTAssertEqual(diff.differentStages, ["train"])
         XCTAssert(diff.text.contains("training.epochs: 3 -> 5"), diff.text)
+    }
+
+    func testCSVQuotesFieldsWithLineBreaksOfEveryKind() throws {
+        // "\r\n" is a single Character in Swift; found by the CSV fuzzer.
+        for field in ["a\r\nb", "a\nb", "a\rb", "a,b", "a\"b"] {
+            XCTAssertEqual(try CSV.parse(CSV.render(header: ["x", "y"], rows: [[field, "1"]])), [["x", "y"], [field, "1"]])
+        }
+        XCTAssertEqual(CSV.escape("plain"), "plain")
     }
 
     func testCanonicalJSON() throws {

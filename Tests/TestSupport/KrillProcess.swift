@@ -5,6 +5,12 @@ public struct KrillResult {
     public let status: Int32
     public let stdout: String
     public let stderr: String
+
+    public init(status: Int32, stdout: String, stderr: String) {
+        self.status = status
+        self.stdout = stdout
+        self.stderr = stderr
+    }
 }
 
 /// Runs the built `krill` executable the way a user would, for end-to-end tests.
@@ -28,9 +34,9 @@ public enum KrillProcess {
     /// Runs `krill arguments...` in `directory`, waiting for it to end.
     @discardableResult
     public static func run(_ arguments: [String], in directory: URL? = nil,
-                           environment: [String: String] = [:]) throws -> KrillResult {
+                           environment: [String: String] = [:], executable: URL? = nil) throws -> KrillResult {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable ?? binary
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
         var env = ProcessInfo.processInfo.environment
@@ -41,11 +47,11 @@ public enum KrillProcess {
         process.standardError = err
         try process.run()
         // Read both pipes concurrently so a chatty child cannot block on a full pipe.
-        var errData = Data()
+        let errData = DataBox()
         let group = DispatchGroup()
         group.enter()
         DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
+            errData.data = err.fileHandleForReading.readDataToEndOfFile()
             group.leave()
         }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
@@ -53,8 +59,13 @@ public enum KrillProcess {
         process.waitUntilExit()
         return KrillResult(status: process.terminationStatus,
                            stdout: String(decoding: outData, as: UTF8.self),
-                           stderr: String(decoding: errData, as: UTF8.self))
+                           stderr: String(decoding: errData.data, as: UTF8.self))
     }
+}
+
+/// Bytes filled in by another thread (read after a DispatchGroup wait).
+final class DataBox: @unchecked Sendable {
+    var data = Data()
 }
 
 /// Every regular file under `root` (relative path -> bytes), for comparing whole trees.
@@ -70,4 +81,74 @@ public func treeContents(_ root: URL) throws -> [String: Data] {
         out[String(full.dropFirst(base.count + 1))] = try Data(contentsOf: url)
     }
     return out
+}
+
+/// A `krill` process running in the background, whose stderr is read as it comes (to wait
+/// for a progress line before killing or interrupting it).
+public final class RunningKrill {
+    public let process = Process()
+    private let errPipe = Pipe(), outPipe = Pipe()
+    private let lock = NSLock()
+    private var errText = "", outText = ""
+    private let done = DispatchGroup()
+
+    /// Starts `krill arguments...` (or `executable` with them, e.g. setpriv).
+    public init(_ arguments: [String], executable: URL = KrillProcess.binary, environment: [String: String] = [:]) throws {
+        process.executableURL = executable
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        process.standardError = errPipe
+        process.standardOutput = outPipe
+        try process.run()
+        for (pipe, isErr) in [(errPipe, true), (outPipe, false)] {
+            done.enter()
+            DispatchQueue.global().async { [self] in
+                let handle = pipe.fileHandleForReading
+                while true {
+                    let chunk = handle.availableData
+                    if chunk.isEmpty { break }
+                    lock.lock()
+                    if isErr { errText += String(decoding: chunk, as: UTF8.self) } else { outText += String(decoding: chunk, as: UTF8.self) }
+                    lock.unlock()
+                }
+                done.leave()
+            }
+        }
+    }
+
+    public var stderr: String { lock.lock(); defer { lock.unlock() }; return errText }
+    public var stdout: String { lock.lock(); defer { lock.unlock() }; return outText }
+
+    /// Waits until stderr contains `marker` (true) or the process ended without it (false).
+    @discardableResult
+    public func waitFor(_ marker: String, timeout: TimeInterval = 120) -> Bool {
+        waitFor(timeout: timeout) { $0.contains(marker) }
+    }
+
+    /// Waits until `test(stderr so far)` holds (true) or the process ended without it (false).
+    @discardableResult
+    public func waitFor(timeout: TimeInterval = 120, _ test: (String) -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if test(stderr) { return true }
+            if !process.isRunning { return test(stderr) }
+            Thread.sleep(forTimeInterval: 0.002)
+        }
+        return false
+    }
+
+    /// Sends a signal (SIGKILL, SIGINT, ...).
+    public func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
+
+    /// Waits for the process to end; returns its status (the signal number when killed).
+    @discardableResult
+    public func wait() -> KrillResult {
+        process.waitUntilExit()
+        done.wait()
+        return KrillResult(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+    }
+
+    public var killedBySignal: Bool { process.terminationReason == .uncaughtSignal }
 }

@@ -21,9 +21,27 @@ public struct Checkpoint: Codable, Equatable, Sendable {
     public var history: [EpochSummary]
     public var optimizerStep: Int
     public var parameterCount: Int
+    /// Set when the checkpoint was written in the middle of epoch `epoch + 1` (a stop
+    /// request): the steps done of it and the sum of their losses, so the epoch continues
+    /// exactly where it stopped.
+    public var partial: PartialEpoch?
+
+    /// Steps done of an unfinished epoch.
+    public struct PartialEpoch: Codable, Equatable, Sendable {
+        /// The unfinished epoch (1-based).
+        public var epoch: Int
+        /// Steps completed in it (1-based count).
+        public var step: Int
+        /// Sum of those steps' losses, in step order (Double, as the trainer sums).
+        public var lossSum: Double
+        enum CodingKeys: String, CodingKey {
+            case epoch, step
+            case lossSum = "loss_sum"
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
-        case epoch, fingerprint, history
+        case epoch, fingerprint, history, partial
         case optimizerStep = "optimizer_step"
         case parameterCount = "parameter_count"
     }

@@ -187,29 +187,44 @@ public final class Trainer {
 
     /// Trains to `training.epochs` (or stops after `stopAfterEpoch`, as if interrupted there),
     /// resuming from the work folder's checkpoint when there is one.
+    /// - Parameters:
+    ///   - progress: called after every step.
+    ///   - epochDone: called once epoch k's files (history, snapshot weights, checkpoint when
+    ///     due) are on disk.
+    ///   - shouldStop: checked after every step; when true, a checkpoint of the step reached
+    ///     is written and `ConvNetError.interrupted` thrown (the next run continues with the
+    ///     next step, bit-identically).
     /// - Throws: `ConvNetError.diverged` naming the epoch and step when the loss, a gradient
-    ///   or a weight becomes NaN or infinite (the last checkpoint is left as it was); I/O errors.
+    ///   or a weight becomes NaN or infinite (the last checkpoint is left as it was);
+    ///   `ConvNetError.interrupted`; I/O errors.
     @discardableResult
-    public func run(stopAfterEpoch: Int? = nil, progress: ((TrainingProgress) -> Void)? = nil) throws -> TrainingResult {
-        try Workers.withSingleThreadedBLAS { try runEpochs(stopAfterEpoch: stopAfterEpoch, progress: progress) }
+    public func run(stopAfterEpoch: Int? = nil, progress: ((TrainingProgress) -> Void)? = nil,
+                    epochDone: ((EpochSummary) -> Void)? = nil, shouldStop: (() -> Bool)? = nil) throws -> TrainingResult {
+        try Workers.withSingleThreadedBLAS {
+            try runEpochs(stopAfterEpoch: stopAfterEpoch, progress: progress, epochDone: epochDone, shouldStop: shouldStop)
+        }
     }
 
-    private func runEpochs(stopAfterEpoch: Int?, progress: ((TrainingProgress) -> Void)?) throws -> TrainingResult {
+    private func runEpochs(stopAfterEpoch: Int?, progress: ((TrainingProgress) -> Void)?,
+                           epochDone: ((EpochSummary) -> Void)?, shouldStop: (() -> Bool)?) throws -> TrainingResult {
         try FileManager.default.createDirectory(at: workFolder, withIntermediateDirectories: true)
         network.threads = threads
         removeStaleTemporaryFiles()
         var history: [EpochSummary] = []
         var start = 1
+        var partial: Checkpoint.PartialEpoch? = nil
         if FileManager.default.fileExists(atPath: checkpointURL.path) {
             let meta = try Checkpoint.restore(from: checkpointURL, network: network, optimizer: optimizer, fingerprint: fingerprint)
             history = meta.history
             start = meta.epoch + 1
+            partial = meta.partial
         }
         let resumedAfter = start - 1
         let last = min(training.epochs, stopAfterEpoch ?? training.epochs)
         if start <= last {
             for epoch in start...last {
-                let row = try runEpoch(epoch, progress: progress)
+                let resumeFrom = partial?.epoch == epoch ? partial : nil
+                let row = try runEpoch(epoch, resumingFrom: resumeFrom, history: history, progress: progress, shouldStop: shouldStop)
                 history.append(row)
                 try AtomicFile.write(HistoryCSV.render(history), to: historyURL)
                 try AtomicFile.write(TimingsCSV.render(history), to: timingsURL)
@@ -217,10 +232,9 @@ public final class Trainer {
                     try WeightsFile.write(network, epoch: epoch, to: weightsURL(epoch: epoch))
                 }
                 if epoch % training.checkpointEvery == 0 || epoch == training.epochs {
-                    try Checkpoint.write(Checkpoint(epoch: epoch, fingerprint: fingerprint, history: history,
-                                                    optimizerStep: optimizer.step, parameterCount: network.layout.parameterCount),
-                                         network: network, optimizer: optimizer, to: checkpointURL)
+                    try writeCheckpoint(epoch: epoch, history: history, partial: nil)
                 }
+                epochDone?(row)
             }
         }
         let done = history.last?.epoch ?? 0
@@ -228,12 +242,19 @@ public final class Trainer {
         return TrainingResult(history: history, snapshots: snaps, epoch: done, resumedAfterEpoch: resumedAfter, network: network)
     }
 
+    func writeCheckpoint(epoch: Int, history: [EpochSummary], partial: Checkpoint.PartialEpoch?) throws {
+        try Checkpoint.write(Checkpoint(epoch: epoch, fingerprint: fingerprint, history: history,
+                                        optimizerStep: optimizer.step, parameterCount: network.layout.parameterCount,
+                                        partial: partial),
+                             network: network, optimizer: optimizer, to: checkpointURL)
+    }
+
     /// Deletes temporary files that a killed process left behind mid-write (`AtomicFile`
     /// writes `.<name>.tmp-<pid>-<n>` next to `<name>`, then renames it).
     func removeStaleTemporaryFiles() {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: workFolder.path) else { return }
-        for name in names where name.hasPrefix(".") && name.contains(".tmp-") {
-            let target = String(name.dropFirst()).components(separatedBy: ".tmp-")[0]
+        for name in names {
+            guard let target = AtomicFile.target(ofTemporary: name) else { continue }
             if target == Checkpoint.fileName || target == "history.csv"
                 || (target.hasPrefix("weights-epoch-") && target.hasSuffix(".bin")) {
                 try? FileManager.default.removeItem(at: workFolder.appendingPathComponent(name))
@@ -270,15 +291,26 @@ public final class Trainer {
         return value
     }
 
-    func runEpoch(_ epoch: Int, progress: ((TrainingProgress) -> Void)?) throws -> EpochSummary {
+    /// Runs epoch `epoch` from its first step, or after the steps `partial` says were done.
+    /// - Parameter history: the completed epochs before this one (for a mid-epoch checkpoint).
+    func runEpoch(_ epoch: Int, resumingFrom partial: Checkpoint.PartialEpoch? = nil, history: [EpochSummary] = [],
+                  progress: ((TrainingProgress) -> Void)?, shouldStop: (() -> Bool)? = nil) throws -> EpochSummary {
         let started = DispatchTime.now().uptimeNanoseconds
         let lr = schedule.rate(epoch: epoch)
-        var sum = 0.0
-        for step in 1...training.stepsPerEpoch {
-            let value = try trainStep(epoch: epoch, step: step, lr: lr)
-            sum += Double(value)
-            progress?(TrainingProgress(epoch: epoch, epochs: training.epochs, step: step, steps: training.stepsPerEpoch,
-                                       loss: value, lr: lr))
+        var sum = partial?.lossSum ?? 0.0
+        let first = (partial?.step ?? 0) + 1
+        if first <= training.stepsPerEpoch {
+            for step in first...training.stepsPerEpoch {
+                let value = try trainStep(epoch: epoch, step: step, lr: lr)
+                sum += Double(value)
+                progress?(TrainingProgress(epoch: epoch, epochs: training.epochs, step: step, steps: training.stepsPerEpoch,
+                                           loss: value, lr: lr))
+                if step < training.stepsPerEpoch, shouldStop?() == true {
+                    try writeCheckpoint(epoch: epoch - 1, history: history,
+                                        partial: Checkpoint.PartialEpoch(epoch: epoch, step: step, lossSum: sum))
+                    throw ConvNetError.interrupted(epoch: epoch, step: step, steps: training.stepsPerEpoch)
+                }
+            }
         }
         let (valLoss, summary) = try evaluate()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
