@@ -53,11 +53,11 @@ let package = Package(
                 swiftSettings: numericSettings),
         // ConvNet's hot loops are written for -Ounchecked (no overflow traps, so they vectorise);
         // precondition() is not checked there, so ConvNet states must-hold checks with fatalError.
-        .target(name: "ConvNet", dependencies: ["Linalg", "Datasets", "Storage", "CBLAS"],
+        .target(name: "ConvNet", dependencies: ["Linalg", "Datasets", "Storage"],
                 swiftSettings: numericSettings + [.unsafeFlags(["-Ounchecked"] + convNetCPUFlags)]),
         .target(name: "TSNE", dependencies: ["Linalg"], swiftSettings: numericSettings),
         .target(name: "Clustering", dependencies: ["Linalg"], swiftSettings: numericSettings),
-        .target(name: "SVM", dependencies: ["CSVM", "CBLAS", "Linalg"], swiftSettings: numericSettings),
+        .target(name: "SVM", dependencies: ["CSVM", "Linalg"], swiftSettings: numericSettings),
         .target(name: "Evaluation", dependencies: ["Linalg", "Clustering", "Storage"],
                 swiftSettings: numericSettings),
         .target(name: "Experiment", dependencies: ["CYAML", "Storage"]),

@@ -28,21 +28,18 @@ public enum SquaredDistances {
     static func forEachCrossBlock(_ x: UnsafePointer<Float>, n: Int, d: Int, centers: UnsafePointer<Float>, k: Int,
                                   threads: Int, _ body: (Int, Int, UnsafePointer<Float>) -> Void) {
         let blocks = (n + blockRows - 1) / blockRows
+        // One scratch block per worker.
         let workers = max(1, min(threads, blocks))
-        func work(_ w: Int) {
-            let cross = UnsafeMutablePointer<Float>.allocate(capacity: blockRows * k)
-            defer { cross.deallocate() }
-            var b = w
-            while b < blocks {
-                let start = b * blockRows
-                let rows = min(blockRows, n - start)
-                Gemm.sgemm(transB: true, m: rows, n: k, k: d, a: x + start * d, lda: d,
-                           b: centers, ldb: d, c: cross, ldc: k)
-                body(start, rows, cross)
-                b += workers
-            }
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: workers * blockRows * k)
+        defer { scratch.deallocate() }
+        Parallel.forEachChunk(blocks, chunks: blocks, threads: workers) { w, b, _ in
+            let cross = scratch + w * blockRows * k
+            let start = b * blockRows
+            let rows = min(blockRows, n - start)
+            Gemm.sgemm(transB: true, m: rows, n: k, k: d, a: x + start * d, lda: d,
+                       b: centers, ldb: d, c: cross, ldc: k)
+            body(start, rows, cross)
         }
-        if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers) { work($0) } }
     }
 
     /// For each of the n rows of `x` (n x d) the nearest of the k rows of `centers`

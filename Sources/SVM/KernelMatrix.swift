@@ -1,4 +1,4 @@
-import CBLAS
+import Linalg
 import Foundation
 
 /// Kernel values computed in bulk: the Gram matrix of dot products by one BLAS dgemm
@@ -38,8 +38,7 @@ struct KernelMatrix {
     func fill(_ out: UnsafeMutablePointer<Double>, a: UnsafePointer<Double>, m: Int, aSquares: UnsafePointer<Double>,
               b: UnsafePointer<Double>, n: Int, bSquares: UnsafePointer<Double>, d: Int) {
         guard m > 0 && n > 0 else { return }
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(d), 1, a, Int32(d), b, Int32(d),
-                    0, out, Int32(n))
+        Gemm.dgemm(transB: true, m: m, n: n, k: d, a: a, lda: d, b: b, ldb: d, c: out, ldc: n)
         switch kernel {
         case .linear:
             break

@@ -1,4 +1,4 @@
-import CBLAS
+import Linalg
 import CSVM
 
 /// libsvm writes training progress to stdout through a global print function: replace
@@ -245,9 +245,8 @@ public final class SVMModel: @unchecked Sendable {
                 for c in 0..<k where counts[c] > 0 {
                     coefficients[c].withUnsafeBufferPointer { cb in
                         shares[c].withUnsafeMutableBufferPointer { hb in
-                            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(k - 1), Int32(counts[c]),
-                                        1, kb.baseAddress! + starts[c], Int32(l), cb.baseAddress!, Int32(counts[c]),
-                                        0, hb.baseAddress!, Int32(k - 1))
+                            Gemm.dgemm(transB: true, m: m, n: k - 1, k: counts[c], a: kb.baseAddress! + starts[c], lda: l,
+                                       b: cb.baseAddress!, ldb: counts[c], c: hb.baseAddress!, ldc: k - 1)
                         }
                     }
                 }

@@ -179,7 +179,7 @@ struct TSNEStage: Stage {
                                 earlyExaggerationIterations: min(250, iterations / 3), iterations: iterations,
                                 learningRate: rate, seed: values.seed)
         context.progress.status("tsne@\(epoch): \(points.n) points")
-        let result = TSNE.embed(points.values, n: points.n, d: set.d, config: config)
+        let result = TSNEEmbedding.embed(points.values, n: points.n, d: set.d, config: config)
         try ReportFiles.writeTSNE(result.embedding, labels: points.labels, classNames: classes, paths: points.paths,
                                   to: context.work.appendingPathComponent("tsne.csv"))
         try writeMetrics(["tsne_kl": result.kl], to: context.work)

@@ -56,7 +56,7 @@ enum RunReport {
         let content = ReportContent(
             title: "krill run \(folder.label)", subtitle: "", provenance: provenance, experimentYAML: experimentYAML,
             metrics: metrics, figures: figures, snapshots: snapshots,
-            stages: records.map { Charts.ReportStage(node: $0.node, kind: $0.kind, state: $0.state.rawValue, seconds: $0.seconds) })
+            stages: records.map { ReportStageRow(node: $0.node, kind: $0.kind, state: $0.state.rawValue, seconds: $0.seconds) })
         try folder.write(try ReportPage.render(content), to: "report.html")
     }
 }

@@ -2,6 +2,7 @@ import Datasets
 import Experiment
 import Foundation
 import Imaging
+import Linalg
 import Pipeline
 import Storage
 
@@ -52,7 +53,7 @@ struct SynthStage: Stage {
             var images = [GrayImage?](repeating: nil, count: count)
             images.withUnsafeMutableBufferPointer { slots in
                 let base = slots.baseAddress!
-                DispatchQueue.concurrentPerform(iterations: count) { i in
+                try? Parallel.forEach(count, threads: Parallel.cores) { i in
                     let n = start + i
                     base[i] = rescaler.rescale(generator.image(classIndex: n / perClass, index: n % perClass))
                 }
@@ -102,7 +103,7 @@ public struct RescaleStage: Stage {
             var results = [Result<(GrayImage, String), Error>?](repeating: nil, count: count)
             results.withUnsafeMutableBufferPointer { slots in
                 let base = slots.baseAddress!
-                DispatchQueue.concurrentPerform(iterations: count) { i in
+                try? Parallel.forEach(count, threads: Parallel.cores) { i in
                     let file = scan.files[start + i]
                     base[i] = Result {
                         let url = scan.root.appendingPathComponent(file.relativePath)

@@ -1,3 +1,4 @@
+import Linalg
 import Foundation
 
 /// The input similarities of t-SNE: for each point a Gaussian over its k nearest
@@ -42,7 +43,7 @@ public struct Affinities: Sendable, Equatable {
             let op = ob.baseAddress!
             nn.squaredDistances.withUnsafeBufferPointer { db in
                 let dp = db.baseAddress!
-                forEachChunk(n, chunks: 32, threads: threads) { _, range in
+                Parallel.forEachChunk(n, chunks: 32, threads: threads) { _, _, range in
                     var p = [Double](repeating: 0, count: k)
                     for i in range {
                         calibrateRow(dp + i * k, k: k, targetEntropy: target, into: &p)

@@ -1,3 +1,4 @@
+import Linalg
 import Dispatch
 import Foundation
 
@@ -28,20 +29,9 @@ public enum Gradient {
             let yp = yb.baseAddress!
             // The tree (serial) and the attraction over P (independent of it) side by side.
             var built: QuadTree? = nil
-            if threads > 1 {
-                attraction.withUnsafeMutableBufferPointer { ab in
-                    let ap = ab.baseAddress!
-                    let treeBox = UnsafeMutablePointer<QuadTree?>.allocate(capacity: 1)
-                    treeBox.initialize(to: nil)
-                    DispatchQueue.concurrentPerform(iterations: 2) { w in
-                        if w == 0 { treeBox.pointee = QuadTree(yp, n: n) } else { attract(p, yp, into: ap, range: 0..<n) }
-                    }
-                    built = treeBox.move()
-                    treeBox.deallocate()
-                }
-            } else {
-                built = QuadTree(yp, n: n)
-                attraction.withUnsafeMutableBufferPointer { attract(p, yp, into: $0.baseAddress!, range: 0..<n) }
+            attraction.withUnsafeMutableBufferPointer { ab in
+                let ap = ab.baseAddress!
+                Parallel.both(threads: threads, { built = QuadTree(yp, n: n) }, { attract(p, yp, into: ap, range: 0..<n) })
             }
             let tree = built!
             let theta2 = theta * theta
@@ -50,7 +40,7 @@ public enum Gradient {
                     tree.nodes.withUnsafeBufferPointer { nb in
                         tree.order.withUnsafeBufferPointer { ob in
                             let gp = gb.baseAddress!, zp = zb.baseAddress!, nodes = nb.baseAddress!, order = ob.baseAddress!
-                            forEachChunk(n, chunks: chunks, threads: threads) { chunk, range in
+                            Parallel.forEachChunk(n, chunks: chunks, threads: threads) { _, chunk, range in
                                 var z = 0.0
                                 let stack = UnsafeMutablePointer<Int32>.allocate(capacity: 4 * 256 + 8)
                                 defer { stack.deallocate() }
@@ -174,7 +164,7 @@ public enum Gradient {
                     p.values.withUnsafeBufferPointer { vs in
                         y.withUnsafeBufferPointer { yb in
                             let yp = yb.baseAddress!
-                            forEachChunk(n, chunks: 64, threads: threads) { _, range in
+                            Parallel.forEachChunk(n, chunks: 64, threads: threads) { _, _, range in
                                 for i in range {
                                     let xi = Double(yp[2 * i]), yi = Double(yp[2 * i + 1])
                                     var ax = 0.0, ay = 0.0

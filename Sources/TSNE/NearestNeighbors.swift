@@ -54,7 +54,7 @@ public enum NearestNeighbors {
                                 let bp = bb.baseAddress!, hdp = hd.baseAddress!, hip = hi.baseAddress!
                                 norms.withUnsafeBufferPointer { nb in
                                     let np = nb.baseAddress!
-                                    forEachChunk(qn, chunks: 16, threads: threads) { _, range in
+                                    Parallel.forEachChunk(qn, chunks: 16, threads: threads) { _, _, range in
                                         for r in range {
                                             let qi = q0 + r
                                             let row = bp + r * cn

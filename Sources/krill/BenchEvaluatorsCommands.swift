@@ -157,7 +157,7 @@ struct BenchTSNECommand: ParsableCommand {
         let affinitySeconds = seconds(since: start)
         let initial = Initialization.pca(x.x, n: x.n, d: x.d, seed: data.seed)
         let optimizeStart = DispatchTime.now()
-        let result = Optimizer.optimize(p, initial: initial, config: config)
+        let result = GradientDescent.optimize(p, initial: initial, config: config)
         let optimizeSeconds = seconds(since: optimizeStart)
         if let writeLayout { try NPY.write(result.embedding, rows: x.n, cols: 2, to: URL(fileURLWithPath: writeLayout)) }
         try printJSON(["bench": "tsne", "points": x.n, "dims": x.d, "seconds": seconds(since: start), "kl": result.kl,

@@ -2,6 +2,7 @@ import ArgumentParser
 import Datasets
 import Foundation
 import Imaging
+import Linalg
 
 /// `krill inspect`: per-class counts and image sizes of a class-folder data set, and every
 /// file that cannot be read as an image.
@@ -26,7 +27,7 @@ struct InspectCommand: ParsableCommand {
     var headersOnly = false
 
     @Option(help: "Worker threads.")
-    var jobs: Int = defaultJobs
+    var jobs: Int = Parallel.cores
 
     func run() throws {
         let scan: ClassFolderScan
@@ -39,7 +40,7 @@ struct InspectCommand: ParsableCommand {
         var problems = [String?](repeating: nil, count: scan.files.count)
         sizes.withUnsafeMutableBufferPointer { sizeSlots in
             problems.withUnsafeMutableBufferPointer { problemSlots in
-                try? parallelFor(scan.files.count, jobs: jobs) { i in
+                try? Parallel.forEach(scan.files.count, threads: jobs) { i in
                     let url = scan.root.appendingPathComponent(scan.files[i].relativePath)
                     do {
                         if headersOnly {

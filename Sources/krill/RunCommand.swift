@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Linalg
 import Pipeline
 import Stages
 
@@ -26,6 +27,9 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let resolved = try experiment.load()
+        // All of krill's parallelism is its own, over fixed chunks: results do not depend on
+        // the number of cores (OpenBLAS's own threading would make them).
+        Gemm.useSingleThreadedBLAS()
         let progress = StderrProgress()
         InterruptFlag.shared.installHandlers { _ in progress.endStatus() }
         let runner = ExperimentRunner(store: artifactOptions.store, progress: progress, jobs: jobs,
@@ -85,10 +89,9 @@ func printStageTable(_ records: [StageRecord]) {
 /// Facts about the numeric environment for run.json.
 enum KrillEnvironment {
     static var facts: [String: String] {
-        let env = ProcessInfo.processInfo.environment
         return [
             "blas": "OpenBLAS",
-            "openblas_num_threads": env["OPENBLAS_NUM_THREADS"] ?? "default",
+            "blas_threads": String(Gemm.blasThreads),
             "cores": String(ProcessInfo.processInfo.activeProcessorCount),
         ]
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Datasets
 import Foundation
 import Imaging
+import Linalg
 import Storage
 
 /// `krill synth`: writes the synthetic plankton set as PNG class folders.
@@ -39,7 +40,7 @@ struct SynthCommand: ParsableCommand {
     var overwrite = false
 
     @Option(help: "Worker threads.")
-    var jobs: Int = defaultJobs
+    var jobs: Int = Parallel.cores
 
     func validate() throws {
         if directory == nil && contactSheet == nil {
@@ -81,7 +82,7 @@ struct SynthCommand: ParsableCommand {
         let total = names.count * perClass
         let digits = max(5, String(perClass - 1).count)
         let start = Date()
-        try parallelFor(total, jobs: jobs) { i in
+        try Parallel.forEach(total, threads: jobs) { i in
             let c = i / perClass
             let k = i % perClass
             let image = generator.image(classIndex: c, index: k)

@@ -19,8 +19,8 @@ final class HTMLTests: XCTestCase {
                 ReportSnapshot(epoch: 30, figures: [ReportFigure(caption: "t-SNE <30>", path: "epoch-30/t sne#1.png")],
                                tables: []),
             ],
-            stages: [ReportStage(node: "train", kind: "train", state: "computed", seconds: 812.25),
-                     ReportStage(node: "svm@5", kind: "svm", state: "cached", seconds: nil)])
+            stages: [ReportStageRow(node: "train", kind: "train", state: "computed", seconds: 812.25),
+                     ReportStageRow(node: "svm@5", kind: "svm", state: "cached", seconds: nil)])
     }
 
     /// Checks that non-void elements open and close in order (a small HTML5 sanity check).

@@ -35,16 +35,16 @@ final class TSNETests: XCTestCase {
     func testSeparatedClustersStaySeparatedAndRunIsDeterministic() {
         let (x, labels) = Self.clusters(k: 5, per: 60, d: 20, separation: 4, seed: 1)
         let config = TSNEConfig(perplexity: 30, iterations: 500, seed: 7)
-        let result = TSNE.embed(x, n: 300, d: 20, config: config)
+        let result = TSNEEmbedding.embed(x, n: 300, d: 20, config: config)
         XCTAssertGreaterThan(Self.neighbourAgreement(result.embedding, labels: labels), 0.95)
         XCTAssertTrue(result.kl.isFinite && result.kl > 0 && result.kl < 2, "KL \(result.kl)")
         var oneThread = config
         oneThread.threads = 1
-        XCTAssertEqual(TSNE.embed(x, n: 300, d: 20, config: oneThread), result, "thread count must not matter")
+        XCTAssertEqual(TSNEEmbedding.embed(x, n: 300, d: 20, config: oneThread), result, "thread count must not matter")
         var shorter = config
         shorter.iterations = 300
-        let again = TSNE.embed(x, n: 300, d: 20, config: shorter)
-        XCTAssertEqual(again, TSNE.embed(x, n: 300, d: 20, config: shorter))
+        let again = TSNEEmbedding.embed(x, n: 300, d: 20, config: shorter)
+        XCTAssertEqual(again, TSNEEmbedding.embed(x, n: 300, d: 20, config: shorter))
     }
 
     func testBarnesHutGradientAgainstExact() {
@@ -181,11 +181,11 @@ final class TSNEEdgeCaseTests: XCTestCase {
     func testTinyInputsAndDuplicatePoints() {
         // Five points, two of them identical: perplexity is clipped to the 4 neighbours.
         let x: [Float] = [0, 0, 1, 0, 1, 0, 5, 5, 6, 5]
-        let r = TSNE.embed(x, n: 5, d: 2, config: TSNEConfig(perplexity: 30, iterations: 300, seed: 1))
+        let r = TSNEEmbedding.embed(x, n: 5, d: 2, config: TSNEConfig(perplexity: 30, iterations: 300, seed: 1))
         XCTAssertEqual(r.embedding.count, 10)
         XCTAssertTrue(r.embedding.allSatisfy { $0.isFinite })
         XCTAssertTrue(r.kl.isFinite)
-        let two = TSNE.embed([0, 0, 1, 1], n: 2, d: 2, config: TSNEConfig(iterations: 50))
+        let two = TSNEEmbedding.embed([0, 0, 1, 1], n: 2, d: 2, config: TSNEConfig(iterations: 50))
         XCTAssertTrue(two.embedding.allSatisfy { $0.isFinite })
     }
 }

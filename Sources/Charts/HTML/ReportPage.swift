@@ -47,7 +47,7 @@ public struct ReportSnapshot: Equatable, Sendable {
 }
 
 /// One row of the stage table (from run.json).
-public struct ReportStage: Equatable, Sendable {
+public struct ReportStageRow: Equatable, Sendable {
     public var node: String
     public var kind: String
     /// computed | cached | resumed (any text is shown as is).
@@ -78,10 +78,10 @@ public struct ReportContent: Equatable, Sendable {
     /// Run-level plots (`plots/loss.png`, `plots/tsne.gif`, ...), relative paths.
     public var figures: [ReportFigure]
     public var snapshots: [ReportSnapshot]
-    public var stages: [ReportStage]
+    public var stages: [ReportStageRow]
 
     public init(title: String, subtitle: String = "", provenance: [(String, String)] = [], experimentYAML: String,
-                metrics: ReportTable, figures: [ReportFigure], snapshots: [ReportSnapshot], stages: [ReportStage]) {
+                metrics: ReportTable, figures: [ReportFigure], snapshots: [ReportSnapshot], stages: [ReportStageRow]) {
         self.title = title
         self.subtitle = subtitle
         self.provenance = provenance
@@ -150,7 +150,7 @@ public enum ReportPage {
         return out
     }
 
-    static func stageTable(_ stages: [ReportStage]) -> String {
+    static func stageTable(_ stages: [ReportStageRow]) -> String {
         var out = "<table>\n<thead><tr><th scope=\"col\">node</th><th scope=\"col\">kind</th><th scope=\"col\">state</th>"
             + "<th scope=\"col\">seconds</th></tr></thead>\n<tbody>\n"
         for s in stages {

@@ -126,7 +126,7 @@ public enum Conv3x3 {
             let count = min(chunk, images.upperBound - n0)
             let rows = count * h * w
             im2col(input, n0: n0, count: count, h: h, w: w, cin: cin, col: scratch)
-            BLAS.sgemm(m: rows, n: cout, k: k, a: scratch, lda: k, b: weight, ldb: cout,
+            Gemm.sgemm(m: rows, n: cout, k: k, a: scratch, lda: k, b: weight, ldb: cout,
                        beta: 0, c: output + n0 * h * w * cout, ldc: cout)
             n0 += count
         }
@@ -158,11 +158,11 @@ public enum Conv3x3 {
             let dOut = dOutput + n0 * h * w * cout
             im2col(input, n0: n0, count: count, h: h, w: w, cin: cin, col: scratch)
             // [dW; db] (k x cout) += colᵀ (k x rows) * dOut (rows x cout)
-            BLAS.sgemm(transA: true, m: k, n: cout, k: rows, a: scratch, lda: k, b: dOut, ldb: cout,
+            Gemm.sgemm(transA: true, m: k, n: cout, k: rows, a: scratch, lda: k, b: dOut, ldb: cout,
                        beta: 1, c: dWeight, ldc: cout)
             if let dInput {
                 // dcol (rows x 9 cin) = dOut (rows x cout) * Wᵀ (cout x 9 cin), bias row left out
-                BLAS.sgemm(transB: true, m: rows, n: kx, k: cout, a: dOut, lda: cout, b: weight, ldb: cout,
+                Gemm.sgemm(transB: true, m: rows, n: kx, k: cout, a: dOut, lda: cout, b: weight, ldb: cout,
                            beta: 0, c: scratch2, ldc: kx)
                 (dInput + n0 * h * w * cin).update(repeating: 0, count: count * h * w * cin)
                 col2im(scratch2, n0: n0, count: count, h: h, w: w, cin: cin, dInput: dInput)

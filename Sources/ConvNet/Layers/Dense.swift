@@ -9,7 +9,7 @@ public enum Dense {
     public static func forward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
                                output: UnsafeMutablePointer<Float>, n: Int, cin: Int, cout: Int) {
         for r in 0..<n { (output + r * cout).update(from: bias, count: cout) }
-        BLAS.sgemm(m: n, n: cout, k: cin, a: input, lda: cin, b: weight, ldb: cout, beta: 1, c: output, ldc: cout)
+        Gemm.sgemm(m: n, n: cout, k: cin, a: input, lda: cin, b: weight, ldb: cout, beta: 1, c: output, ldc: cout)
     }
 
     /// Accumulates dWeight (Cin, Cout) and dBias (Cout); overwrites dInput (N, Cin) when given.
@@ -19,10 +19,10 @@ public enum Dense {
         for r in 0..<n {
             for c in 0..<cout { dBias[c] += dOutput[r * cout + c] }
         }
-        BLAS.sgemm(transA: true, m: cin, n: cout, k: n, a: input, lda: cin, b: dOutput, ldb: cout,
+        Gemm.sgemm(transA: true, m: cin, n: cout, k: n, a: input, lda: cin, b: dOutput, ldb: cout,
                    beta: 1, c: dWeight, ldc: cout)
         if let dInput {
-            BLAS.sgemm(transB: true, m: n, n: cin, k: cout, a: dOutput, lda: cout, b: weight, ldb: cout,
+            Gemm.sgemm(transB: true, m: n, n: cin, k: cout, a: dOutput, lda: cout, b: weight, ldb: cout,
                        beta: 0, c: dInput, ldc: cin)
         }
     }

@@ -113,7 +113,7 @@ public enum Winograd {
             let tileCount = min(chunk, end - k0)
             inputTransform(input, firstTile: k0, tileCount: tileCount, h: h, w: w, c: cin, v: v)
             for xi in 0..<16 {
-                BLAS.sgemm(m: tileCount, n: cout, k: cin, a: v + xi * tileCount * cin, lda: cin,
+                Gemm.sgemm(m: tileCount, n: cout, k: cin, a: v + xi * tileCount * cin, lda: cin,
                            b: u + xi * cin * cout, ldb: cout, beta: 0, c: m + xi * tileCount * cout, ldc: cout)
             }
             if let pool {
@@ -151,7 +151,7 @@ public enum Winograd {
             inputTransform(input, firstTile: k0, tileCount: tileCount, h: h, w: w, c: cin, v: v)
             gradientTransform(dOutput, firstTile: k0, tileCount: tileCount, h: h, w: w, c: cout, e: e)
             for xi in 0..<16 {
-                BLAS.sgemm(transA: true, m: cin, n: cout, k: tileCount, a: v + xi * tileCount * cin, lda: cin,
+                Gemm.sgemm(transA: true, m: cin, n: cout, k: tileCount, a: v + xi * tileCount * cin, lda: cin,
                            b: e + xi * tileCount * cout, ldb: cout, beta: 1, c: acc + xi * cin * cout, ldc: cout)
             }
             k0 += tileCount
@@ -340,6 +340,36 @@ public enum Winograd {
         }
     }
 
+    /// Y = Aᵀ M A + bias of one tile for 8 channels from `channel`: the outputs (0,0), (0,1),
+    /// (1,0), (1,1). M's 16 positions are `plane` floats apart (Aᵀ = [1 1 1 0; 0 1 -1 -1]).
+    @inline(__always)
+    static func outputTile8(_ m: UnsafePointer<Float>, plane: Int, channel ch: Int, bias: UnsafePointer<Float>?)
+        -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+        typealias V8 = SIMD8<Float>
+        @inline(__always) func ld(_ k: Int) -> V8 { UnsafeRawPointer(m + k * plane + ch).loadUnaligned(as: V8.self) }
+        let m00 = ld(0), m01 = ld(1), m02 = ld(2), m03 = ld(3)
+        let m10 = ld(4), m11 = ld(5), m12 = ld(6), m13 = ld(7)
+        let m20 = ld(8), m21 = ld(9), m22 = ld(10), m23 = ld(11)
+        let m30 = ld(12), m31 = ld(13), m32 = ld(14), m33 = ld(15)
+        let s00: V8 = m00 + m10 + m20, s01: V8 = m01 + m11 + m21
+        let s02: V8 = m02 + m12 + m22, s03: V8 = m03 + m13 + m23
+        let s10: V8 = m10 - m20 - m30, s11: V8 = m11 - m21 - m31
+        let s12: V8 = m12 - m22 - m32, s13: V8 = m13 - m23 - m33
+        let b = bias.map { UnsafeRawPointer($0 + ch).loadUnaligned(as: V8.self) } ?? V8()
+        return (s00 + s01 + s02 + b, s01 - s02 - s03 + b, s10 + s11 + s12 + b, s11 - s12 - s13 + b)
+    }
+
+    /// `outputTile8` for one channel (the channels left after the multiples of 8).
+    @inline(__always)
+    static func outputTile1(_ m: UnsafePointer<Float>, plane: Int, channel ch: Int, bias: UnsafePointer<Float>?)
+        -> (Float, Float, Float, Float) {
+        @inline(__always) func e(_ k: Int) -> Float { m[k * plane + ch] }
+        let s00 = e(0) + e(4) + e(8), s01 = e(1) + e(5) + e(9), s02 = e(2) + e(6) + e(10), s03 = e(3) + e(7) + e(11)
+        let s10 = e(4) - e(8) - e(12), s11 = e(5) - e(9) - e(13), s12 = e(6) - e(10) - e(14), s13 = e(7) - e(11) - e(15)
+        let b: Float = bias?[ch] ?? 0
+        return (s00 + s01 + s02 + b, s01 - s02 - s03 + b, s10 + s11 + s12 + b, s11 - s12 - s13 + b)
+    }
+
     /// relu(maxpool(Aᵀ M A + bias)) for every tile inside the pooled area (tiles over an odd
     /// edge are the rows and columns the pool drops); ties go to the first of 00, 01, 10, 11.
     static func outputTransformPool(_ m: UnsafePointer<Float>, firstTile: Int, tileCount: Int, h: Int, w: Int, c: Int,
@@ -359,20 +389,9 @@ public enum Winograd {
                     guard ty < ph && tx < pw else { continue }
                     let o = ((i * ph + ty) * pw + tx) * c
                     let out = pooled + o, arg = argmax + o
-                    @inline(__always) func ld(_ k: Int, _ ch: Int) -> V8 { UnsafeRawPointer(src + k * plane + ch).loadUnaligned(as: V8.self) }
                     var ch = 0
                     while ch + 8 <= c {
-                        let m00 = ld(0, ch), m01 = ld(1, ch), m02 = ld(2, ch), m03 = ld(3, ch)
-                        let m10 = ld(4, ch), m11 = ld(5, ch), m12 = ld(6, ch), m13 = ld(7, ch)
-                        let m20 = ld(8, ch), m21 = ld(9, ch), m22 = ld(10, ch), m23 = ld(11, ch)
-                        let m30 = ld(12, ch), m31 = ld(13, ch), m32 = ld(14, ch), m33 = ld(15, ch)
-                        let s00: V8 = m00 + m10 + m20, s01: V8 = m01 + m11 + m21
-                        let s02: V8 = m02 + m12 + m22, s03: V8 = m03 + m13 + m23
-                        let s10: V8 = m10 - m20 - m30, s11: V8 = m11 - m21 - m31
-                        let s12: V8 = m12 - m22 - m32, s13: V8 = m13 - m23 - m33
-                        let b = bias.map { UnsafeRawPointer($0 + ch).loadUnaligned(as: V8.self) } ?? V8()
-                        let y00: V8 = s00 + s01 + s02 + b, y01: V8 = s01 - s02 - s03 + b
-                        let y10: V8 = s10 + s11 + s12 + b, y11: V8 = s11 - s12 - s13 + b
+                        let (y00, y01, y10, y11) = outputTile8(src, plane: plane, channel: ch, bias: bias)
                         var best = y00
                         var a = I8(repeating: 0)
                         let k1 = y01 .> best
@@ -387,16 +406,8 @@ public enum Winograd {
                         ch += 8
                     }
                     while ch < c {
-                        var e = [Float](repeating: 0, count: 16)
-                        for k in 0..<16 { e[k] = src[k * plane + ch] }
-                        var s0 = [Float](repeating: 0, count: 4), s1 = s0
-                        for k in 0..<4 {
-                            s0[k] = e[k] + e[4 + k] + e[8 + k]
-                            s1[k] = e[4 + k] - e[8 + k] - e[12 + k]
-                        }
-                        let b: Float = bias?[ch] ?? 0
-                        let y: [Float] = [s0[0] + s0[1] + s0[2] + b, s0[1] - s0[2] - s0[3] + b,
-                                          s1[0] + s1[1] + s1[2] + b, s1[1] - s1[2] - s1[3] + b]
+                        let t = outputTile1(src, plane: plane, channel: ch, bias: bias)
+                        let y: [Float] = [t.0, t.1, t.2, t.3]
                         var best = y[0], a: UInt8 = 0
                         for k in 1..<4 where y[k] > best { best = y[k]; a = UInt8(k) }
                         out[ch] = best > 0 ? best : 0
@@ -426,20 +437,9 @@ public enum Winograd {
                     let o01 = o00 + c
                     let o10 = o00 + w * c
                     let o11 = o10 + c
-                    @inline(__always) func ld(_ k: Int, _ ch: Int) -> V8 { UnsafeRawPointer(src + k * plane + ch).loadUnaligned(as: V8.self) }
                     var ch = 0
                     while ch + 8 <= c {
-                        let m00 = ld(0, ch), m01 = ld(1, ch), m02 = ld(2, ch), m03 = ld(3, ch)
-                        let m10 = ld(4, ch), m11 = ld(5, ch), m12 = ld(6, ch), m13 = ld(7, ch)
-                        let m20 = ld(8, ch), m21 = ld(9, ch), m22 = ld(10, ch), m23 = ld(11, ch)
-                        let m30 = ld(12, ch), m31 = ld(13, ch), m32 = ld(14, ch), m33 = ld(15, ch)
-                        let s00: V8 = m00 + m10 + m20, s01: V8 = m01 + m11 + m21
-                        let s02: V8 = m02 + m12 + m22, s03: V8 = m03 + m13 + m23
-                        let s10: V8 = m10 - m20 - m30, s11: V8 = m11 - m21 - m31
-                        let s12: V8 = m12 - m22 - m32, s13: V8 = m13 - m23 - m33
-                        let b = bias.map { UnsafeRawPointer($0 + ch).loadUnaligned(as: V8.self) } ?? V8()
-                        let y00: V8 = s00 + s01 + s02 + b, y01: V8 = s01 - s02 - s03 + b
-                        let y10: V8 = s10 + s11 + s12 + b, y11: V8 = s11 - s12 - s13 + b
+                        let (y00, y01, y10, y11) = outputTile8(src, plane: plane, channel: ch, bias: bias)
                         UnsafeMutableRawPointer(o00 + ch).storeBytes(of: y00, as: V8.self)
                         if hasRight { UnsafeMutableRawPointer(o01 + ch).storeBytes(of: y01, as: V8.self) }
                         if hasBelow {
@@ -449,19 +449,12 @@ public enum Winograd {
                         ch += 8
                     }
                     while ch < c {
-                        var e = [Float](repeating: 0, count: 16)
-                        for k in 0..<16 { e[k] = src[k * plane + ch] }
-                        var s0 = [Float](repeating: 0, count: 4), s1 = s0
-                        for k in 0..<4 {
-                            s0[k] = e[k] + e[4 + k] + e[8 + k]
-                            s1[k] = e[4 + k] - e[8 + k] - e[12 + k]
-                        }
-                        let b: Float = bias?[ch] ?? 0
-                        o00[ch] = s0[0] + s0[1] + s0[2] + b
-                        if hasRight { o01[ch] = s0[1] - s0[2] - s0[3] + b }
+                        let (y00, y01, y10, y11) = outputTile1(src, plane: plane, channel: ch, bias: bias)
+                        o00[ch] = y00
+                        if hasRight { o01[ch] = y01 }
                         if hasBelow {
-                            o10[ch] = s1[0] + s1[1] + s1[2] + b
-                            if hasRight { o11[ch] = s1[1] - s1[2] - s1[3] + b }
+                            o10[ch] = y10
+                            if hasRight { o11[ch] = y11 }
                         }
                         ch += 1
                     }

@@ -1,5 +1,5 @@
-import CBLAS
 import Foundation
+import Linalg
 
 /// Data parallelism that cannot change a single bit of the results.
 ///
@@ -24,42 +24,20 @@ public struct Workers: Sendable, Equatable {
 
     /// Images [g N / G, (g + 1) N / G) of group g.
     @inline(__always)
-    public static func range(group g: Int, of n: Int) -> Range<Int> {
-        (g * n / groups)..<((g + 1) * n / groups)
-    }
+    public static func range(group g: Int, of n: Int) -> Range<Int> { Parallel.chunk(g, of: n, chunks: groups) }
 
     /// Runs `body(worker, group, images)` for every non-empty group of a batch of `n` images;
     /// worker w (0..<count) takes the groups w, w + count, ... in order. Bodies must write
     /// only to their own group's outputs and their own worker's scratch.
     public func forEachGroup(_ n: Int, _ body: (_ worker: Int, _ group: Int, _ images: Range<Int>) -> Void) {
-        let threads = min(count, max(1, n))
-        if threads == 1 {
-            for g in 0..<Workers.groups {
-                let r = Workers.range(group: g, of: n)
-                if !r.isEmpty { body(0, g, r) }
-            }
-            return
-        }
-        withoutActuallyEscaping(body) { body in
-            DispatchQueue.concurrentPerform(iterations: threads) { w in
-                var g = w
-                while g < Workers.groups {
-                    let r = Workers.range(group: g, of: n)
-                    if !r.isEmpty { body(w, g, r) }
-                    g += threads
-                }
-            }
-        }
+        Parallel.forEachChunk(n, chunks: Workers.groups, threads: count, body)
     }
 
-    /// Runs `body` with OpenBLAS on one thread, restoring the previous setting after.
+    /// Runs `body` with OpenBLAS on one thread (see `Gemm.withSingleThreadedBLAS`).
     public static func withSingleThreadedBLAS<T>(_ body: () throws -> T) rethrows -> T {
-        let saved = openblas_get_num_threads()
-        if saved != 1 { openblas_set_num_threads(1) }
-        defer { if saved != 1 { openblas_set_num_threads(saved) } }
-        return try body()
+        try Gemm.withSingleThreadedBLAS(body)
     }
 
     /// The machine's active cores.
-    public static var available: Int { ProcessInfo.processInfo.activeProcessorCount }
+    public static var available: Int { Parallel.cores }
 }

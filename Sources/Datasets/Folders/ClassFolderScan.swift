@@ -76,7 +76,7 @@ public struct ClassFolderScan: Sendable {
         var listings = [Result<[(name: String, bytes: [UInt8], stat: stat?)], Error>?](repeating: nil, count: classNames.count)
         listings.withUnsafeMutableBufferPointer { slots in
             let base = slots.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: classNames.count) { c in
+            try? Parallel.forEach(classNames.count, threads: Parallel.cores) { c in
                 base[c] = Result { try directoryEntries(root.appendingPathComponent(classNames[c]).path) }
             }
         }

@@ -3,17 +3,17 @@
 ///
 ///     let p = Affinities.perplexityBased(x, n: n, d: d, perplexity: 30)   // sparse P
 ///     let y0 = Initialization.pca(x, n: n, d: d, seed: seed)              // n x 2
-///     let result = Optimizer.optimize(p, initial: y0, config: config)    // layout + KL
+///     let result = GradientDescent.optimize(p, initial: y0, config: config)    // layout + KL
 ///
-/// `TSNE.embed` runs all three. Inputs are n x d row-major Float embeddings; the layout
+/// `TSNEEmbedding.embed` runs all three. Inputs are n x d row-major Float embeddings; the layout
 /// is n x 2 row-major Float. Deterministic for a seed, whatever the thread count.
-public enum TSNE {
+public enum TSNEEmbedding {
     /// Embeds n x d points in 2-D.
     /// - Precondition: n >= 2.
     public static func embed(_ x: [Float], n: Int, d: Int, config: TSNEConfig) -> TSNEResult {
         precondition(n >= 2, "t-SNE needs at least two points")
         let p = Affinities.perplexityBased(x, n: n, d: d, perplexity: config.perplexity, threads: config.threads)
         let initial = Initialization.pca(x, n: n, d: d, seed: config.seed)
-        return Optimizer.optimize(p, initial: initial, config: config)
+        return GradientDescent.optimize(p, initial: initial, config: config)
     }
 }
