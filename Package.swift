@@ -1,6 +1,6 @@
 // swift-tools-version:5.10
 // krill: reproducible metric-learning experiments on plankton images.
-// Module layout and dependency direction: ../shared/DESIGN.md ("Module layout").
+// Module layout and dependency direction: docs/design.md ("Modules").
 import PackageDescription
 
 /// Optimise the numeric modules even in debug builds: tests run the real kernels
@@ -94,6 +94,9 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         // Snapshot PNGs are read and re-recorded through #filePath (KRILL_RECORD=1), not as resources.
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "Imaging", "CGIF", "TestSupport"],
+                    exclude: ["Snapshots"]),
+        .testTarget(name: "StagesTests", dependencies: ["Stages", "Experiment", "Pipeline", "ConvNet", "Clustering", "SVM",
+                                                        "Imaging", "Storage", "TestSupport"],
                     exclude: ["Snapshots"]),
         .testTarget(name: "EndToEndTests", dependencies: ["krill", "Imaging", "Storage", "TestSupport"]),
         // Replays the fuzzing corpus (Fuzz/Corpus) through the harnesses.

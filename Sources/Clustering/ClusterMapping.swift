@@ -1,5 +1,5 @@
 /// How clusters become class predictions.
-public enum MappingRule: String, Sendable, CaseIterable {
+public enum MappingRule: String, Codable, Sendable, CaseIterable {
     /// One-to-one, maximising the number of points whose cluster maps to their class
     /// (Hungarian method on the cluster x class counts). krill's default.
     case hungarian

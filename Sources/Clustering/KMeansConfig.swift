@@ -2,7 +2,7 @@
 /// `RandomStream(seed: seed, "kmeans", restart)`, so a seed fixes the result.
 public struct KMeansConfig: Sendable, Equatable {
     /// Lloyd's full-batch iterations, or scikit-learn-style mini-batch updates.
-    public enum Algorithm: String, Sendable, CaseIterable {
+    public enum Algorithm: String, Codable, Sendable, CaseIterable {
         case lloyd
         case minibatch
     }

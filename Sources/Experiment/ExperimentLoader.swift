@@ -9,10 +9,17 @@ public struct ExperimentLoader {
     /// itself is unusable (a missing folder).
     public typealias ClassLister = (_ values: ResolvedValues) throws -> [String]?
 
-    public let classLister: ClassLister
+    /// A rule between keys that the caller states (the rules that depend on what the
+    /// algorithm modules accept, e.g. which loss variants need which batch shape, live with
+    /// those modules' types): returns one diagnostic per problem, positioned with `mark`.
+    public typealias Rule = (_ values: ResolvedValues, _ mark: (String) -> SourceMark) -> [Diagnostic]
 
-    public init(classLister: @escaping ClassLister = { _ in nil }) {
+    public let classLister: ClassLister
+    public let rules: [Rule]
+
+    public init(classLister: @escaping ClassLister = { _ in nil }, rules: [Rule] = []) {
         self.classLister = classLister
+        self.rules = rules
     }
 
     /// Loads `file` with `overrides` (`key.path=value`).
@@ -64,8 +71,7 @@ public struct ExperimentLoader {
                 return (x.file, x.line, x.column) < (y.file, y.line, y.column)
             })
         }
-        return ResolvedExperiment(file: file, values: resolved,
-                                  explicitPaths: Set(explicit.keys))
+        return ResolvedExperiment(file: file, values: resolved, marks: explicit.mapValues(\.mark))
     }
 
     // MARK: files and extends
@@ -239,15 +245,7 @@ public struct ExperimentLoader {
         } else if v.optionalInt("training.batch.triplets") == nil {
             diagnostics.append(Diagnostic(mark("training.batch.triplets"), "training.batch: give triplets, or classes and per_class"))
         }
-        let variant = v.string("loss.variant")
-        if ["semi_hard", "batch_hard", "batch_all"].contains(variant) && !pkSet {
-            diagnostics.append(Diagnostic(mark("loss.variant"),
-                "loss.variant \(variant) mines triplets inside P x K batches: set training.batch to {classes: P, per_class: K}"))
-        }
-        if ["std_triplet", "alt_triplet", "geom_triplet"].contains(variant) && pkSet {
-            diagnostics.append(Diagnostic(mark("loss.variant"),
-                "loss.variant \(variant) trains on triplet batches: set training.batch to {triplets: N}"))
-        }
+        for rule in rules { diagnostics += rule(v, mark) }
         if v.string("data.source") == "synthetic" {
             let n = v.int("data.synthetic.per_class")
             let need = v.splitCount("split.validation", classSize: n) + v.splitCount("split.test", classSize: n)

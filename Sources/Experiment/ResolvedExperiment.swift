@@ -1,9 +1,22 @@
 /// An experiment after loading: its source file, every value (defaults filled in), and
-/// which paths the files or overrides set explicitly.
+/// where the files or overrides set each explicit value.
 public struct ResolvedExperiment: Sendable {
     public let file: String
     public let values: ResolvedValues
-    public let explicitPaths: Set<String>
+    /// Where each explicitly set path was written (`FILE:LINE:COLUMN`, or `--set[i]`).
+    public let marks: [String: SourceMark]
+
+    public init(file: String, values: ResolvedValues, marks: [String: SourceMark] = [:]) {
+        self.file = file
+        self.values = values
+        self.marks = marks
+    }
+
+    /// The paths the files or overrides set explicitly.
+    public var explicitPaths: Set<String> { Set(marks.keys) }
+
+    /// Where a value came from: its mark when set explicitly, else the file's first line.
+    public func mark(of path: String) -> SourceMark { marks[path] ?? SourceMark(file: file, line: 1, column: 1) }
 
     /// The resolved experiment as YAML: every applicable key in schema order, defaults
     /// filled, overrides applied. Loading this text again gives the same values.

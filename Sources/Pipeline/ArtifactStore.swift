@@ -1,7 +1,7 @@
 import Foundation
 import Storage
 
-/// The artifact folder (DESIGN.md "Artifact layout"):
+/// The artifact folder (docs/design.md, "Artifacts"):
 /// `cache/stages/<kind>/<ab>/<key>/` committed outputs, `cache/work/<kind>-<key>/` work in
 /// progress, `cache/locks/` flock files, `runs/<name>/<n>/` run folders.
 public struct ArtifactStore: Sendable {

@@ -29,7 +29,10 @@ public struct RunDiff: Sendable {
     /// Node names present in either run with different (or missing) keys.
     public let differentStages: [String]
 
-    public init(a: RunFolder, b: RunFolder) throws {
+    /// - Parameter metricOrder: metric names in display order (the evaluators' declared
+    ///   order); metrics are listed by section (`headline`, `epochs.<e>`, `baseline`), then
+    ///   in this order, then by name.
+    public init(a: RunFolder, b: RunFolder, metricOrder: [String] = []) throws {
         guard let ra = a.record else { throw PipelineError.notFound("\(a.url.path): no run.json (the run did not finish)") }
         guard let rb = b.record else { throw PipelineError.notFound("\(b.url.path): no run.json (the run did not finish)") }
         self.a = a
@@ -40,7 +43,13 @@ public struct RunDiff: Sendable {
             return x == y ? nil : ParamChange(path: path, old: x, new: y)
         }
         let ma = RunDiff.flattenNumbers(a.summary), mb = RunDiff.flattenNumbers(b.summary)
-        metrics = Set(ma.keys).union(mb.keys).sorted().map { MetricChange(path: $0, old: ma[$0], new: mb[$0]) }
+        let rank = Dictionary(metricOrder.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        func sortKey(_ path: String) -> (String, Int, String) {
+            let name = String(path.split(separator: ".").last ?? "")
+            let section = String(path.dropLast(name.count))
+            return (section, rank[name] ?? Int.max, name)
+        }
+        metrics = Set(ma.keys).union(mb.keys).sorted { sortKey($0) < sortKey($1) }.map { MetricChange(path: $0, old: ma[$0], new: mb[$0]) }
         func stageKeys(_ r: JSONValue) -> [String: String] {
             var out: [String: String] = [:]
             for s in r["stages"]?.arrayValue ?? [] {

@@ -58,7 +58,7 @@ public struct StageGraph: Sendable {
 }
 
 /// The key of a stage: SHA-256 of the canonical JSON of its kind, version, parameters and
-/// the output digests of its inputs (DESIGN.md, "Stages and the DAG").
+/// the output digests of its inputs (docs/design.md, "Keys").
 public func stageKey(kind: String, version: Int, params: JSONValue, inputDigests: [String: String]) -> String {
     JSONValue.object([
         "kind": .string(kind), "version": .int(version), "params": params,

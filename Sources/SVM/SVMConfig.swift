@@ -1,7 +1,7 @@
 /// The parameters of a C-support-vector classifier (libsvm's C-SVC), named as in
 /// scikit-learn's `SVC` with its defaults.
 public struct SVMConfig: Sendable, Equatable {
-    public enum Kernel: String, Sendable, CaseIterable {
+    public enum Kernel: String, Codable, Sendable, CaseIterable {
         /// u·v
         case linear
         /// (gamma u·v + coef0)^degree

@@ -20,7 +20,7 @@ struct Krill: ParsableCommand {
     )
 }
 
-/// A failure a command reports itself, with the exit code DESIGN.md gives it.
+/// A failure a command reports itself, with its exit code (0, 1, 2, 128 + signal).
 enum CommandFailure: Error, CustomStringConvertible {
     /// Bad arguments, config or input named by the user: exit 2.
     case usage(String)

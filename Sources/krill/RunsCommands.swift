@@ -53,10 +53,8 @@ struct RunsListCommand: ParsableCommand {
             let computed = stages.filter { $0["state"]?.stringValue != "cached" }.count
             var line = "\(r.label)  \(started)  \(stages.count) stages (\(computed) computed)"
             if let headline = r.summary?["headline"]?.objectValue {
-                let shown = [("nearest_centroid_accuracy", "nc"), ("svm_accuracy", "svm"), ("kmeans_accuracy", "kmeans"),
-                             ("kmeans_nmi", "nmi"), ("zeroshot_accuracy", "zeroshot")]
-                line += "  " + shown.compactMap { key, label in
-                    headline[key]?.doubleValue.map { String(format: "%@=%.3f", label as NSString, $0) }
+                line += "  " + Evaluators.metrics.filter(\.headline).compactMap { m in
+                    headline[m.name]?.doubleValue.map { String(format: "%@=%.3f", m.name as NSString, $0) }
                 }.joined(separator: " ")
             }
             print(line)
@@ -78,7 +76,8 @@ struct DiffCommand: ParsableCommand {
     func run() throws {
         do {
             let store = artifactOptions.store
-            let diff = try RunDiff(a: try RunFolder.resolve(a, in: store), b: try RunFolder.resolve(b, in: store))
+            let diff = try RunDiff(a: try RunFolder.resolve(a, in: store), b: try RunFolder.resolve(b, in: store),
+                                   metricOrder: Evaluators.metrics.map(\.name))
             print(diff.text, terminator: "")
             if let html {
                 let page = URL(fileURLWithPath: html)

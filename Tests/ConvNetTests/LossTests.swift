@@ -77,9 +77,14 @@ final class LossTests: XCTestCase {
         XCTAssertEqual(LossConfig(variant: .stdTriplet).resolvedDistance, .squared)
     }
 
-    func testTripletVariantsRejectPKBatches() {
+    func testEachVariantTrainsOnItsBatchShape() {
         XCTAssertThrowsError(try TripletLoss(LossConfig(variant: .stdTriplet)).validate(batch: .pk(classes: 4, perClass: 4)))
-        XCTAssertNoThrow(try TripletLoss(LossConfig(variant: .batchHard)).validate(batch: .triplets(8)))
+        XCTAssertThrowsError(try TripletLoss(LossConfig(variant: .batchHard)).validate(batch: .triplets(8)))
+        XCTAssertNoThrow(try TripletLoss(LossConfig(variant: .batchHard)).validate(batch: .pk(classes: 4, perClass: 4)))
+        XCTAssertNoThrow(try TripletLoss(LossConfig(variant: .contrastive)).validate(batch: .triplets(8)))
+        XCTAssertNoThrow(try TripletLoss(LossConfig(variant: .contrastive)).validate(batch: .pk(classes: 4, perClass: 4)))
+        XCTAssertThrowsError(try TripletLoss(LossConfig(variant: .altTriplet, softMargin: true)).validate(batch: .triplets(8)))
+        XCTAssertNoThrow(try TripletLoss(LossConfig(variant: .stdTriplet, softMargin: true)).validate(batch: .triplets(8)))
         XCTAssertEqual(LossVariant(rawValue: "semi_hard"), .semiHard)
         XCTAssertEqual(LossVariant.allCases.map(\.rawValue),
                        ["std_triplet", "alt_triplet", "geom_triplet", "semi_hard", "batch_hard", "batch_all", "contrastive"])

@@ -52,13 +52,13 @@ final class TrainerTests: XCTestCase {
         }
         XCTAssertEqual(try deterministicHistory(work.appending("a/history.csv")), try deterministicHistory(work.appending("b/history.csv")))
         let header = try String(contentsOf: work.appending("a/history.csv"), encoding: .utf8).split(separator: "\n")[0]
-        XCTAssertEqual(header, "epoch,lr,train_loss,val_loss,mean_cluster_size,mean_centroid_distance,nearest_centroid_accuracy")
+        XCTAssertEqual(header, "epoch,lr,train_loss,val_loss,monitor_cluster_size,monitor_centroid_distance,monitor_nc_accuracy")
         let timings = try String(contentsOf: work.appending("a/timings.csv"), encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(timings.first, "epoch,seconds")
         XCTAssertEqual(timings.count, 4, "a row per epoch")
         // The rate the optimiser used: warm-up then cosine.
         XCTAssertEqual(a.history.map(\.lr), [0.0015, 0.003, Float(0.0005 + 0.0025 * (1 + cos(Double.pi / 2)) / 2)])
-        XCTAssert(a.history.allSatisfy { $0.valLoss.isFinite && $0.nearestCentroidAccuracy >= 0 })
+        XCTAssert(a.history.allSatisfy { $0.valLoss.isFinite && $0.monitorNearestCentroidAccuracy >= 0 })
     }
 
     func testThreadCountDoesNotChangeTheWeights() throws {

@@ -157,14 +157,17 @@ final class ExperimentLoaderTests: XCTestCase {
         XCTAssertEqual(errors(path), ["\(path):2:37: training.optimizer.momentum applies only when training.optimizer.name is sgd (it is adam)"])
     }
 
-    func testLossVariantNeedsTheRightBatchShape() throws {
-        let hard = try file("h.yaml", "loss: {variant: batch_hard}\n")
-        XCTAssertEqual(errors(hard), ["\(hard):1:17: loss.variant batch_hard mines triplets inside P x K batches: set training.batch to {classes: P, per_class: K}"])
-        let ok = try file("ok.yaml", "loss: {variant: batch_hard}\ntraining: {batch: {triplets: null, classes: 4, per_class: 3}}\n")
-        XCTAssertNoThrow(try ExperimentLoader().load(file: ok))
-        let std = try file("s.yaml", "training: {batch: {triplets: null, classes: 4, per_class: 3}}\n")
-        XCTAssertEqual(errors(std).count, 1)
-        XCTAssert(errors(std)[0].contains("std_triplet trains on triplet batches"), "\(errors(std))")
+    func testCallerRulesAreReportedWithPositionsAndBatchKeysComeInPairs() throws {
+        // Rules that depend on other modules' types (StagesTests checks krill's own) come
+        // from the caller and are positioned like every other error.
+        let rule: ExperimentLoader.Rule = { v, mark in
+            v.int("training.epochs") > 5 ? [Diagnostic(mark("training.epochs"), "too many epochs for this rule")] : []
+        }
+        let path = try file("r.yaml", "seed: 3\ntraining: {epochs: 9}\n")
+        XCTAssertThrowsError(try ExperimentLoader(rules: [rule]).load(file: path)) { error in
+            XCTAssertEqual((error as? ConfigErrors)?.diagnostics.map(\.description), ["\(path):2:20: too many epochs for this rule"])
+        }
+        XCTAssertNoThrow(try ExperimentLoader().load(file: path))
         let half = try file("half.yaml", "loss: {variant: batch_all}\ntraining: {batch: {triplets: null, classes: 4}}\n")
         XCTAssert(errors(half).contains { $0.contains("need both training.batch.classes and training.batch.per_class") }, "\(errors(half))")
     }

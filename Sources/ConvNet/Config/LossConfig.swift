@@ -15,11 +15,44 @@ public enum LossVariant: String, Codable, Equatable, Sendable, CaseIterable {
     /// Contrastive pairs (Hadsell et al. 2006).
     case contrastive
 
-    /// True for the variants that need explicit (a, p, n) triplets in the batch.
-    public var needsTriplets: Bool {
+    /// The batches a variant trains on.
+    public enum BatchShape: Sendable {
+        /// Explicit (anchor, positive, negative) triplets (`training.batch.triplets`).
+        case triplets
+        /// P classes x K images, the loss mining its own triplets (`classes`, `per_class`).
+        case labeled
+        /// Either.
+        case either
+    }
+
+    public var batchShape: BatchShape {
         switch self {
-        case .stdTriplet, .altTriplet, .geomTriplet: return true
-        default: return false
+        case .stdTriplet, .altTriplet, .geomTriplet: return .triplets
+        case .semiHard, .batchHard, .batchAll: return .labeled
+        case .contrastive: return .either
+        }
+    }
+
+    /// True for the variants that need explicit (a, p, n) triplets in the batch.
+    public var needsTriplets: Bool { batchShape == .triplets }
+
+    /// Whether the variant can replace its hinge by the soft margin (`loss.soft_margin`).
+    public var supportsSoftMargin: Bool {
+        switch self {
+        case .stdTriplet, .semiHard, .batchHard, .batchAll: return true
+        case .altTriplet, .geomTriplet, .contrastive: return false
+        }
+    }
+
+    /// Whether the variant can train on batches of this shape; the reason when not.
+    public func problem(with batch: BatchConfig) -> String? {
+        switch (batchShape, batch) {
+        case (.triplets, .pk):
+            return "loss.variant \(rawValue) trains on triplet batches: set training.batch to {triplets: N}"
+        case (.labeled, .triplets):
+            return "loss.variant \(rawValue) mines triplets inside P x K batches: set training.batch to {classes: P, per_class: K}"
+        default:
+            return nil
         }
     }
 }
@@ -53,7 +86,7 @@ public struct LossConfig: Codable, Equatable, Sendable {
     }
 
     /// Euclidean for batch_hard and batch_all (as Hermans et al. train them), squared for
-    /// the others (DESIGN.md's d+ and d-, FaceNet's semi-hard). Contrastive ignores it.
+    /// the others (the study's d+ and d-, FaceNet's semi-hard). Contrastive ignores it.
     public static func defaultDistance(_ variant: LossVariant) -> LossDistance {
         switch variant {
         case .batchHard, .batchAll: return .euclidean

@@ -1,3 +1,13 @@
+/// `training.optimizer.name`.
+public enum OptimizerName: String, Codable, CaseIterable, Sendable {
+    case sgd, adam
+}
+
+/// `training.schedule.name`.
+public enum ScheduleName: String, Codable, CaseIterable, Sendable {
+    case constant, step, exponential, cosine, restarts
+}
+
 /// `training.optimizer`: SGD or Adam, with decoupled weight decay (AdamW style: every
 /// step subtracts `lr * weightDecay * w` from each convolution and dense weight; biases and
 /// batch-norm parameters are not decayed).
@@ -26,7 +36,7 @@ public struct OptimizerConfig: Codable, Equatable, Sendable {
         OptimizerConfig(kind: .sgd(momentum: momentum, nesterov: nesterov), lr: lr, weightDecay: weightDecay)
     }
 
-    /// Adam (DESIGN.md's default: lr 0.001).
+    /// Adam (krill's default: lr 0.001).
     public static func adam(lr: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999,
                             weightDecay: Float = 0) -> OptimizerConfig {
         OptimizerConfig(kind: .adam(beta1: beta1, beta2: beta2), lr: lr, weightDecay: weightDecay)

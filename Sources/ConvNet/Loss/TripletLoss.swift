@@ -57,8 +57,9 @@ public struct TripletLoss: Sendable {
 
     /// Checks that the loss can run on batches of this kind.
     public func validate(batch: BatchConfig) throws {
-        if config.variant.needsTriplets, case .pk = batch {
-            throw ConvNetError.invalidConfig("loss \(config.variant.rawValue) needs triplet batches (training.batch: {triplets: B}), not P x K")
+        if let problem = config.variant.problem(with: batch) { throw ConvNetError.invalidConfig(problem) }
+        if config.softMargin && !config.variant.supportsSoftMargin {
+            throw ConvNetError.invalidConfig("loss.soft_margin does not apply to \(config.variant.rawValue)")
         }
     }
 

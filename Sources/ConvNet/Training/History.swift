@@ -11,42 +11,46 @@ public struct EpochSummary: Codable, Equatable, Sendable {
     public var trainLoss: Float
     /// Loss on the fixed validation triplets (or P x K batches); NaN without validation data.
     public var valLoss: Float
+    /// The per-epoch monitor (`monitor_*` in history.csv), centroids from a fixed sample of
+    /// `TrainerOptions.centroidImagesPerClass` (32) training images per class, evaluated on
+    /// the validation split; the snapshot evaluators compute the same figures more fully.
     /// Mean over classes of the mean Euclidean distance of validation embeddings to their
-    /// class centroid (centroids from the fixed sample of training images).
-    public var meanClusterSize: Float
+    /// class centroid.
+    public var monitorClusterSize: Float
     /// Mean Euclidean distance over all pairs of class centroids.
-    public var meanCentroidDistance: Float
+    public var monitorCentroidDistance: Float
     /// Fraction of validation images whose nearest centroid is their own class's.
-    public var nearestCentroidAccuracy: Float
+    public var monitorNearestCentroidAccuracy: Float
     /// Wall-clock seconds of the epoch (training and validation). The only column that
     /// differs between two runs of the same experiment.
     public var seconds: Double
 
-    public init(epoch: Int, lr: Float, trainLoss: Float, valLoss: Float, meanClusterSize: Float,
-                meanCentroidDistance: Float, nearestCentroidAccuracy: Float, seconds: Double) {
+    public init(epoch: Int, lr: Float, trainLoss: Float, valLoss: Float, monitorClusterSize: Float,
+                monitorCentroidDistance: Float, monitorNearestCentroidAccuracy: Float, seconds: Double) {
         self.epoch = epoch
         self.lr = lr
         self.trainLoss = trainLoss
         self.valLoss = valLoss
-        self.meanClusterSize = meanClusterSize
-        self.meanCentroidDistance = meanCentroidDistance
-        self.nearestCentroidAccuracy = nearestCentroidAccuracy
+        self.monitorClusterSize = monitorClusterSize
+        self.monitorCentroidDistance = monitorCentroidDistance
+        self.monitorNearestCentroidAccuracy = monitorNearestCentroidAccuracy
         self.seconds = seconds
     }
 }
 
-/// `history.csv`: header `epoch,lr,train_loss,val_loss,mean_cluster_size,mean_centroid_distance,
-/// nearest_centroid_accuracy`; floats printed with Swift's shortest round-trip representation
+/// `history.csv`: header `epoch,lr,train_loss,val_loss,monitor_cluster_size,
+/// monitor_centroid_distance,monitor_nc_accuracy` (the per-epoch monitor, see
+/// `EpochSummary`); floats printed with Swift's shortest round-trip representation
 /// (NaN as `nan`). No wall-clock column, so a resumed run writes the same bytes as an
 /// uninterrupted one; the seconds per epoch go to `timings.csv` (`TimingsCSV`).
 public enum HistoryCSV {
-    public static let header = ["epoch", "lr", "train_loss", "val_loss", "mean_cluster_size",
-                                "mean_centroid_distance", "nearest_centroid_accuracy"]
+    public static let header = ["epoch", "lr", "train_loss", "val_loss", "monitor_cluster_size",
+                                "monitor_centroid_distance", "monitor_nc_accuracy"]
 
     public static func render(_ rows: [EpochSummary]) -> String {
         CSV.render(header: header, rows: rows.map { r in
-            [String(r.epoch), "\(r.lr)", "\(r.trainLoss)", "\(r.valLoss)", "\(r.meanClusterSize)",
-             "\(r.meanCentroidDistance)", "\(r.nearestCentroidAccuracy)"]
+            [String(r.epoch), "\(r.lr)", "\(r.trainLoss)", "\(r.valLoss)", "\(r.monitorClusterSize)",
+             "\(r.monitorCentroidDistance)", "\(r.monitorNearestCentroidAccuracy)"]
         })
     }
 }

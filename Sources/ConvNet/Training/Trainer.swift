@@ -315,9 +315,9 @@ public final class Trainer {
         let (valLoss, summary) = try evaluate()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         return EpochSummary(epoch: epoch, lr: lr, trainLoss: Float(sum / Double(training.stepsPerEpoch)),
-                            valLoss: valLoss, meanClusterSize: Float(summary.meanClusterSize),
-                            meanCentroidDistance: Float(summary.meanCentroidDistance),
-                            nearestCentroidAccuracy: Float(summary.nearestCentroidAccuracy), seconds: seconds)
+                            valLoss: valLoss, monitorClusterSize: Float(summary.meanClusterSize),
+                            monitorCentroidDistance: Float(summary.meanCentroidDistance),
+                            monitorNearestCentroidAccuracy: Float(summary.nearestCentroidAccuracy), seconds: seconds)
     }
 
     /// Validation loss and centroid summaries of the current weights (inference mode).

@@ -1,9 +1,9 @@
-/// The experiment schema of DESIGN.md, declared once. Order here is the order of the
+/// The experiment schema, declared once. Order here is the order of the
 /// resolved `experiment.yaml` and of experiments/README.md.
 public enum ExperimentSchema {
     /// Groups that can be switched off by writing `false` instead of a mapping
     /// (`evaluate.tsne: false`); their hidden key `<group>.enabled` holds the switch.
-    public static let switchableGroups = ["evaluate.tsne", "evaluate.svm", "evaluate.kmeans", "evaluate.zeroshot"]
+    public static let switchableGroups = ["evaluate.tsne", "evaluate.svm", "evaluate.kmeans", "evaluate.zeroshot", "evaluate.retrieval"]
 
     /// One-line descriptions of the groups, for the docs.
     public static let groupDocs: [String: String] = [
@@ -24,10 +24,12 @@ public enum ExperimentSchema {
         "evaluate.svm": "An SVM (libsvm C-SVC) fitted on one split and tested on another (`false` to skip).",
         "evaluate.kmeans": "k-means clustering and cluster-to-class mapping (`false` to skip).",
         "evaluate.zeroshot": "Zero-shot evaluation of `split.unseen_classes` (`false` to skip).",
+        "evaluate.retrieval": "Retrieval figures of metric learning: precision@1, R-precision and MAP@R of each `query` embedding's nearest `reference` embeddings (`false` to skip).",
     ]
 
     static let splits = ["train", "validation", "test"]
     static let lossVariants = ["std_triplet", "alt_triplet", "geom_triplet", "semi_hard", "batch_hard", "batch_all", "contrastive"]
+    static let softMarginVariants = ["std_triplet", "semi_hard", "batch_hard", "batch_all"]
     static let positive = NumericRange.above(0)
     static let nonNegative = NumericRange.atLeast(0)
     static let probability = NumericRange.halfOpen(0, 1)
@@ -61,7 +63,7 @@ public enum ExperimentSchema {
         SchemaKey("loss.variant", .choice(lossVariants), .string("std_triplet"), "std_triplet, alt_triplet, geom_triplet (triplet batches); semi_hard, batch_hard, batch_all (P x K batches); contrastive (either)."),
         SchemaKey("loss.margin", .float, .float(0.5), "Margin alpha (the original used 5 with sigmoid outputs).", range: nonNegative),
         SchemaKey("loss.distance", .optional(.choice(["squared", "euclidean"])), .null, "Distance in the loss terms; null = squared, except euclidean for batch_hard and batch_all (Hermans et al.)."),
-        SchemaKey("loss.soft_margin", .bool, .bool(false), "batch_hard only: softplus instead of the hinge.", when: ("loss.variant", ["batch_hard"])),
+        SchemaKey("loss.soft_margin", .bool, .bool(false), "Softplus log(1 + exp(d+ - d-)) instead of the hinge (std_triplet, semi_hard, batch_hard, batch_all).", when: ("loss.variant", softMarginVariants)),
 
         SchemaKey("training.epochs", .int, .int(30), "Number of epochs.", range: .atLeast(1)),
         SchemaKey("training.steps_per_epoch", .int, .int(200), "Optimiser steps per epoch.", range: .atLeast(1)),
@@ -108,6 +110,8 @@ public enum ExperimentSchema {
         SchemaKey("evaluate.kmeans.mapping", .choice(["hungarian", "majority"]), .string("hungarian"), "hungarian (one-to-one, fitted on fit_on) or majority (the original's method)."),
         SchemaKey("evaluate.zeroshot.shots", .int, .int(5), "Labelled examples per unseen class used as centroids.", range: .atLeast(1)),
         SchemaKey("evaluate.zeroshot.repeats", .int, .int(20), "Seeded draws of the shots; mean and spread are reported.", range: .atLeast(1)),
+        SchemaKey("evaluate.retrieval.query", .choice(splits), .string("test"), "Split whose embeddings are the queries."),
+        SchemaKey("evaluate.retrieval.reference", .choice(splits), .string("validation"), "Split searched for each query's neighbours; the query split itself means leave-one-out."),
     ]
 
     /// Keys by path, including the hidden `<group>.enabled` switches.

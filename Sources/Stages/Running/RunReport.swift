@@ -18,40 +18,38 @@ enum RunReport {
         let summary = folder.summary
         var metricRows: [[String]] = []
         let epochs = (summary?["epochs"]?.objectValue ?? [:]).keys.compactMap(Int.init).sorted()
-        let names = Set(epochs.flatMap { summary?["epochs"]?[String($0)]?.objectValue?.keys.map { $0 } ?? [] }).sorted()
-        for name in names {
-            metricRows.append([name] + epochs.map { e in
-                summary?["epochs"]?[String(e)]?[name]?.doubleValue.map { String(format: "%.4f", $0) } ?? "–"
-            })
+        func text(_ x: JSONValue?) -> String { x?.doubleValue.map { String(format: "%.4f", $0) } ?? "–" }
+        // Each evaluator's metrics in its declared order; anything else after them.
+        let declared = Evaluators.all.flatMap { d in d.metrics.map { (d, $0) } }
+        let present = Set(epochs.flatMap { summary?["epochs"]?[String($0)]?.objectValue?.keys.map { $0 } ?? [] })
+            .union((summary?["baseline"]?.objectValue ?? [:]).keys)
+        for (d, m) in declared where present.contains(m.name) {
+            let row = d.scope == .run ? epochs.map { _ in text(summary?["baseline"]?[m.name]) }
+                                      : epochs.map { text(summary?["epochs"]?[String($0)]?[m.name]) }
+            metricRows.append(["\(m.label) (\(m.name))"] + row)
         }
-        for (name, value) in (summary?["baseline"]?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
-            metricRows.append([name + " (raw pixels)"] + epochs.map { _ in value.doubleValue.map { String(format: "%.4f", $0) } ?? "–" })
+        for name in present.subtracting(declared.map(\.1.name)).sorted() {
+            metricRows.append([name] + epochs.map { text(summary?["epochs"]?[String($0)]?[name] ?? summary?["baseline"]?[name]) })
         }
         let metrics = ReportTable(caption: "Metrics per snapshot epoch", header: ["metric"] + epochs.map { "epoch \($0)" }, rows: metricRows)
-        let figures = [
+        var figures = [
             figure("Train and validation loss, learning rate", "plots/loss.png"),
-            figure("Accuracy per snapshot", "plots/accuracy.png"),
-            figure("Mean cluster size", "plots/cluster_size.png"),
-            figure("Mean centroid distance", "plots/centroid_distance.png"),
-            figure("t-SNE over the snapshot epochs", "plots/tsne.gif"),
+            figure("Accuracy. Monitor: every epoch, centroids of 32 training images per class; snapshot: 200 per class", "plots/accuracy.png"),
+            figure("Mean cluster size (monitor every epoch, and at snapshots)", "plots/cluster_size.png"),
+            figure("Mean centroid distance (monitor every epoch, and at snapshots)", "plots/centroid_distance.png"),
         ].compactMap { $0 }
+        for d in Evaluators.all {
+            figures += d.runFigures.compactMap { figure($0.caption, $0.path) }
+            if d.scope == .run { figures += d.figures.compactMap { figure($0.caption, $0.path) } }
+        }
         var snapshots: [ReportSnapshot] = []
         for e in epochs {
             let p = "epoch-\(e)/"
-            snapshots.append(ReportSnapshot(epoch: e, figures: [
-                figure("Nearest-centroid confusion (validation)", p + "confusion.png"),
-                figure("Centroid distances, cluster sizes on the diagonal", p + "centroids.png"),
-                figure("t-SNE of the validation embeddings", p + "tsne.png"),
-                figure("Most confused pair", p + "confused_pair.png"),
-                figure("SVM confusion (test)", p + "svm/confusion.png"),
-                figure("k-means confusion (test)", p + "kmeans/confusion.png"),
-            ].compactMap { $0 }, tables: try [
-                table("Nearest-centroid classification report", p + "classification_report.csv"),
-                table("SVM classification report", p + "svm/classification_report.csv"),
-                table("k-means classification report", p + "kmeans/classification_report.csv"),
-                table("k-means cluster-to-class mapping", p + "kmeans/mapping.csv"),
-                table("Zero-shot figures", p + "zeroshot/summary.csv"),
-            ].compactMap { $0 }))
+            let snapshotEvaluators = Evaluators.all.filter { $0.scope == .snapshot }
+            snapshots.append(ReportSnapshot(
+                epoch: e,
+                figures: snapshotEvaluators.flatMap(\.figures).compactMap { figure($0.caption, p + $0.path) },
+                tables: try snapshotEvaluators.flatMap(\.tables).compactMap { try table($0.caption, p + $0.path) }))
         }
         let content = ReportContent(
             title: "krill run \(folder.label)", subtitle: "", provenance: provenance, experimentYAML: experimentYAML,

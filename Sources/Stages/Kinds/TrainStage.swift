@@ -5,69 +5,50 @@ import Foundation
 import Pipeline
 import Storage
 
-/// Reads the ConvNet configuration out of the resolved experiment.
-enum NetworkSettings {
-    static func network(_ v: ResolvedValues) -> NetworkConfig {
-        NetworkConfig(channels: v.ints("model.channels"), batchNorm: v.bool("model.batch_norm"),
-                      dropout: Float(v.double("model.dropout")), embedding: v.int("model.embedding"),
-                      output: OutputTransform(rawValue: v.string("model.output")) ?? .l2)
-    }
-
-    static func loss(_ v: ResolvedValues) -> LossConfig {
-        LossConfig(variant: LossVariant(rawValue: v.string("loss.variant")) ?? .stdTriplet,
-                   margin: Float(v.double("loss.margin")),
-                   softMargin: v.string("loss.variant") == "batch_hard" && v.bool("loss.soft_margin"),
-                   distance: v.value("loss.distance").stringValue.flatMap(LossDistance.init(rawValue:)))
-    }
-
-    static func training(_ v: ResolvedValues) -> TrainingConfig {
-        let lr = Float(v.double("training.optimizer.lr"))
-        let decay = Float(v.double("training.optimizer.weight_decay"))
-        let optimizer: OptimizerConfig = v.string("training.optimizer.name") == "sgd"
-            ? .sgd(lr: lr, momentum: Float(v.double("training.optimizer.momentum")),
-                   nesterov: v.bool("training.optimizer.nesterov"), weightDecay: decay)
-            : .adam(lr: lr, beta1: Float(v.double("training.optimizer.beta1")),
-                    beta2: Float(v.double("training.optimizer.beta2")), weightDecay: decay)
-        let factor = v.value("training.schedule.factor").doubleValue.map(Float.init)
-        let kind: ScheduleConfig.Kind
-        switch v.string("training.schedule.name") {
-        case "step": kind = .step(every: v.int("training.schedule.every"), factor: factor ?? 0.1)
-        case "exponential": kind = .exponential(gamma: Float(v.double("training.schedule.gamma")))
-        case "cosine": kind = .cosine(minLR: Float(v.double("training.schedule.min_lr")))
-        case "restarts": kind = .restarts(period: v.int("training.schedule.period"), factor: factor ?? 2,
-                                          minLR: Float(v.double("training.schedule.min_lr")))
-        default: kind = .constant
-        }
-        let batch: BatchConfig
-        if let p = v.optionalInt("training.batch.classes"), let k = v.optionalInt("training.batch.per_class") {
-            batch = .pk(classes: p, perClass: k)
-        } else {
-            batch = .triplets(v.optionalInt("training.batch.triplets") ?? 32)
-        }
-        return TrainingConfig(epochs: v.int("training.epochs"), stepsPerEpoch: v.int("training.steps_per_epoch"),
-                              batch: batch, optimizer: optimizer,
-                              schedule: ScheduleConfig(kind: kind, warmupEpochs: v.int("training.schedule.warmup_epochs")),
-                              augment: AugmentConfig(flip: v.bool("training.augment.flip"), rotate90: v.bool("training.augment.rotate90")),
-                              snapshots: v.ints("training.snapshots"), checkpointEvery: v.int("training.checkpoint_every"))
-    }
-}
-
 /// `train`: trains the network on the train split, checkpointing into its work folder so an
 /// interrupted run resumes exactly. Outputs `weights-epoch-<e>.bin` per snapshot epoch,
 /// `history.csv` (deterministic: no wall-clock column), `timings.csv` (seconds per epoch)
 /// and `architecture.json`.
-struct TrainStage: Stage {
+struct TrainStage: ParameterizedStage {
+    struct Parameters: StageParameters {
+        var seed: Int
+        var model: ModelSettings
+        var loss: LossSettings
+        var batch: BatchSettings
+        var optimizer: OptimizerSettings
+        var schedule: ScheduleSettings
+        var augment: AugmentSettings
+        var epochs: Int
+        var stepsPerEpoch: Int
+        var snapshots: [Int]
+
+        enum CodingKeys: String, CodingKey {
+            case seed, model, loss
+            case batch = "training.batch"
+            case optimizer = "training.optimizer"
+            case schedule = "training.schedule"
+            case augment = "training.augment"
+            case epochs = "training.epochs"
+            case stepsPerEpoch = "training.steps_per_epoch"
+            case snapshots = "training.snapshots"
+        }
+
+        /// The trainer's configuration; `checkpointEvery` changes no result.
+        func training(checkpointEvery: Int) -> TrainingConfig {
+            TrainingConfig(epochs: epochs, stepsPerEpoch: stepsPerEpoch, batch: batch.config, optimizer: optimizer.config,
+                           schedule: schedule.config, augment: augment.config, snapshots: snapshots,
+                           checkpointEvery: checkpointEvery)
+        }
+    }
+
     let kind = "train"
     let version = 1
-    let values: ResolvedValues
+    let parameters: Parameters
+    /// Epochs between checkpoints: not in the key (it changes no output).
+    let checkpointEvery: Int
     let source: String
     let snapshots: [Int]
     var inputs: [String] { [source, "split"] }
-
-    var params: JSONValue {
-        values.params(["seed"] + ResolvedValues.paths(under: "model.") + ResolvedValues.paths(under: "loss.")
-                      + ResolvedValues.paths(under: "training."))
-    }
 
     var stopsGracefully: Bool { true }
 
@@ -101,10 +82,10 @@ struct TrainStage: Stage {
     func run(_ context: StageContext) throws {
         let store = try ImageStore(directory: context.input(source).file("store"))
         let split = try SplitFile.read(context.input("split").file("split.json"))
-        let network = NetworkSettings.network(values)
-        let training = NetworkSettings.training(values)
-        let trainer = try Trainer(store: store, split: split, network: network, loss: NetworkSettings.loss(values),
-                                  training: training, seed: values.seed, workFolder: context.work)
+        let network = parameters.model.config
+        let training = parameters.training(checkpointEvery: checkpointEvery)
+        let trainer = try Trainer(store: store, split: split, network: network, loss: parameters.loss.config,
+                                  training: training, seed: UInt64(parameters.seed), workFolder: context.work)
         let started = Date()
         var lastLoss: Float = .nan
         var stepsDone = 0

@@ -10,14 +10,29 @@ import SVM
 /// nearest-centroid classifier (centroids from the training split) tested on validation,
 /// and the SVM of `evaluate.svm` fitted on its `fit_on` split and tested on `test_on`, with
 /// pixels as features (ink 1 - p/255, one value per pixel). Published under `baseline/`.
-struct BaselineStage: Stage {
+struct BaselineStage: ParameterizedStage {
+    struct Parameters: StageParameters {
+        /// The SVM of `evaluate.svm`, when it is on.
+        var svm: SVMSettings?
+        enum CodingKeys: String, CodingKey {
+            case svm = "evaluate.svm"
+        }
+    }
+
     let kind = "baseline"
     let version = 1
-    let values: ResolvedValues
+    let parameters: Parameters
     let source: String
     var inputs: [String] { [source, "split"] }
-    var params: JSONValue { values.params(values.enabled("evaluate.svm") ? ResolvedValues.paths(under: "evaluate.svm.") : []) }
     func publishedPath(of file: String) -> String? { "baseline/\(file)" }
+
+    init(_ c: PlanContext) throws {
+        var p = try Parameters.decode(c.experiment)
+        if !c.values.enabled("evaluate.svm") { p.svm = nil }
+        _ = try p.svm?.config()
+        parameters = p
+        source = c.source
+    }
 
     func run(_ context: StageContext) throws {
         let store = try ImageStore(directory: context.input(source).file("store"))
@@ -35,11 +50,11 @@ struct BaselineStage: Stage {
             }
             return (x, rows.map { index[store.labels[$0]]! }, rows.map { store.paths[$0] })
         }
-        func rows(_ name: String) -> [Int] {
+        func rows(_ name: SplitName) -> [Int] {
             switch name {
-            case "train": return split.train
-            case "test": return split.test
-            default: return split.validation
+            case .train: return split.train
+            case .test: return split.test
+            case .validation: return split.validation
             }
         }
         var metrics: [String: Double] = [:]
@@ -50,9 +65,9 @@ struct BaselineStage: Stage {
         let report = try ReportFiles.writeClassifier(truth: validation.labels, predicted: predicted, classNames: names,
                                                      paths: validation.paths, to: folder)
         metrics["raw_nearest_centroid_accuracy"] = report.accuracy
-        if values.enabled("evaluate.svm") {
-            let fit = features(rows(values.string("evaluate.svm.fit_on"))), test = features(rows(values.string("evaluate.svm.test_on")))
-            let model = try SVMModel.fit(x: fit.x, n: fit.labels.count, d: d, labels: fit.labels, config: SVMStage.config(values))
+        if let svm = parameters.svm {
+            let fit = features(rows(svm.fitOn)), test = features(rows(svm.testOn))
+            let model = try SVMModel.fit(x: fit.x, n: fit.labels.count, d: d, labels: fit.labels, config: try svm.config())
             let svmReport = try ReportFiles.writeClassifier(truth: test.labels, predicted: model.predict(test.x, n: test.labels.count),
                                                             classNames: names, paths: test.paths,
                                                             to: context.work.appendingPathComponent("svm"))
@@ -60,4 +75,13 @@ struct BaselineStage: Stage {
         }
         try writeMetrics(metrics, to: context.work)
     }
+}
+
+extension Evaluators {
+    static let baseline = EvaluatorDescriptor(
+        kind: "baseline", scope: .run, group: "evaluate.baseline",
+        plan: { c in c.values.bool("evaluate.baseline") ? try BaselineStage(c) : nil },
+        metrics: [MetricDescriptor("raw_nearest_centroid_accuracy", "nearest centroid on raw pixels (validation)"),
+                  MetricDescriptor("raw_svm_accuracy", "SVM on raw pixels")],
+        accuracySeries: [("raw_svm_accuracy", "SVM on raw pixels")])
 }

@@ -1,5 +1,6 @@
 import ConvNet
 import Datasets
+import Experiment
 import Foundation
 import Linalg
 import Pipeline
@@ -9,17 +10,33 @@ import Storage
 /// images (published as `epoch-<e>/embeddings-<split>.npy` + `labels-<split>.csv`), and to
 /// a fixed sample of at most `trainPerClass` training images per class (for centroids and
 /// for evaluators fitted on `train`; not published).
-struct EmbedStage: Stage {
+struct EmbedStage: ParameterizedStage {
+    struct Parameters: StageParameters {
+        var epoch: Int
+        var seed: Int
+        /// Training images per class embedded for centroids (a plan fact: `trainPerClass`).
+        var trainPerClass: Int
+        enum CodingKeys: String, CodingKey {
+            case epoch, seed
+            case trainPerClass = "train_per_class"
+        }
+    }
+
+    static let trainPerClass = 200
+
     let kind = "embed"
     let version = 1
-    let epoch: Int
+    let parameters: Parameters
     let source: String
-    let seed: UInt64
-    static let trainPerClass = 200
-    var inputs: [String] { [source, "split", "train"] }
+    /// The node holding the weights of `epoch`.
+    let weights: String
+    var epoch: Int { parameters.epoch }
+    var inputs: [String] { [source, "split", weights] }
 
-    var params: JSONValue {
-        .object(["epoch": .int(epoch), "train_per_class": .int(EmbedStage.trainPerClass), "seed": .int(Int(seed))])
+    init(experiment: ResolvedExperiment, epoch: Int, source: String, weights: String) throws {
+        parameters = try Parameters.decode(experiment, facts: ["epoch": .int(epoch), "train_per_class": .int(EmbedStage.trainPerClass)])
+        self.source = source
+        self.weights = weights
     }
 
     func publishedPath(of file: String) -> String? {
@@ -29,7 +46,7 @@ struct EmbedStage: Stage {
     func run(_ context: StageContext) throws {
         let store = try ImageStore(directory: context.input(source).file("store"))
         let split = try SplitFile.read(context.input("split").file("split.json"))
-        let embedder = try Embedder(weights: context.input("train").file(WeightsFile.fileName(epoch: epoch)))
+        let embedder = try Embedder(weights: context.input(weights).file(WeightsFile.fileName(epoch: epoch)))
         var sets: [(String, [Int])] = [("train", trainSample(split.train, labels: store.labels)),
                                         ("validation", split.validation), ("test", split.test)]
         if !split.unseen.isEmpty { sets.append(("unseen", split.unseen)) }
@@ -48,11 +65,12 @@ struct EmbedStage: Stage {
     /// At most `trainPerClass` rows per class, drawn once per seed (stream "embed-train-sample").
     func trainSample(_ rows: [Int], labels: [Int]) -> [Int] {
         let index = ClassIndex(rows: rows, labels: labels)
+        let perClass = parameters.trainPerClass
         var out: [Int] = []
         for (i, members) in index.members.enumerated() {
-            if members.count <= EmbedStage.trainPerClass { out += members; continue }
-            var rng = RandomStream(seed: seed, "embed-train-sample", index.classes[i])
-            out += rng.sample(EmbedStage.trainPerClass, from: members.count).map { members[$0] }
+            if members.count <= perClass { out += members; continue }
+            var rng = RandomStream(seed: UInt64(parameters.seed), "embed-train-sample", index.classes[i])
+            out += rng.sample(perClass, from: members.count).map { members[$0] }
         }
         return out.sorted()
     }

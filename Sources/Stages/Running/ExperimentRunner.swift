@@ -25,7 +25,7 @@ public struct ExperimentRunner {
     /// Loads and validates an experiment file with overrides.
     /// - Throws: `ConfigErrors` (every problem, with positions).
     public static func load(_ file: String, overrides: [String]) throws -> ResolvedExperiment {
-        try ExperimentLoader(classLister: ClassListing.lister).load(file: file, overrides: overrides)
+        try ExperimentLoader(classLister: ClassListing.lister, rules: ConfigRules.all).load(file: file, overrides: overrides)
     }
 
     /// The default run name: the experiment file's stem.

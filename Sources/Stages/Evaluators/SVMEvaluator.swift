@@ -1,0 +1,110 @@
+import Charts
+import Evaluation
+import Experiment
+import Foundation
+import Pipeline
+import Storage
+import SVM
+
+/// `evaluate.svm`: libsvm C-SVC settings and the splits it is fitted and tested on (also
+/// read by the raw-pixel baseline).
+struct SVMSettings: Codable, Hashable, Sendable {
+    var kernel: SVMConfig.Kernel
+    var degree: Int
+    var C: Double
+    var gamma: NumberOrWord
+    var coef0: Double
+    var fitOn: SplitName
+    var testOn: SplitName
+
+    enum CodingKeys: String, CodingKey {
+        case kernel, degree, C, gamma, coef0
+        case fitOn = "fit_on"
+        case testOn = "test_on"
+    }
+
+    /// As libsvm parameters.
+    func config() throws -> SVMConfig {
+        let g: SVMConfig.Gamma
+        switch try gamma.word(in: ["scale", "auto"], path: "evaluate.svm.gamma") {
+        case "auto": g = .auto
+        case "scale": g = .scale
+        default:
+            guard case .number(let v) = gamma else { fatalError("unreachable") }
+            g = .value(v)
+        }
+        return SVMConfig(kernel: kernel, C: C, gamma: g, coef0: coef0, degree: degree)
+    }
+}
+
+/// `svm@e`: libsvm C-SVC fitted on `fit_on`, tested on `test_on` (`svm/` files).
+struct SVMStage: ParameterizedStage {
+    struct Parameters: StageParameters {
+        var epoch: Int
+        var svm: SVMSettings
+        enum CodingKeys: String, CodingKey {
+            case epoch
+            case svm = "evaluate.svm"
+        }
+    }
+
+    let kind = "svm"
+    let version = 1
+    let parameters: Parameters
+    var epoch: Int { parameters.epoch }
+    var inputs: [String] { ["embed@\(epoch)"] }
+    func publishedPath(of file: String) -> String? { "epoch-\(epoch)/svm/\(file)" }
+
+    init(_ c: PlanContext) throws {
+        parameters = try .decode(c.experiment, facts: ["epoch": .int(c.epoch)])
+        _ = try parameters.svm.config()
+    }
+
+    func run(_ context: StageContext) throws {
+        let s = parameters.svm
+        let (classes, fit, test, d) = try FitTestSets.load(context.input("embed@\(epoch)").folder, fitOn: s.fitOn.rawValue, testOn: s.testOn.rawValue)
+        context.progress.status("svm@\(epoch): fitting on \(fit.n) points")
+        let model = try SVMModel.fit(x: fit.values, n: fit.n, d: d, labels: fit.labels, config: try s.config())
+        let predicted = model.predict(test.values, n: test.n)
+        let report = try ReportFiles.writeClassifier(truth: test.labels, predicted: predicted, classNames: classes,
+                                                     paths: test.paths, to: context.work)
+        try writeMetrics(["svm_accuracy": report.accuracy, "svm_macro_f1": report.macro.f1], to: context.work)
+    }
+}
+
+extension Evaluators {
+    static let svm = EvaluatorDescriptor(
+        kind: "svm", group: "evaluate.svm",
+        plan: { c in c.values.enabled("evaluate.svm") ? try SVMStage(c) : nil },
+        metrics: [MetricDescriptor("svm_accuracy", "SVM accuracy", headline: true),
+                  MetricDescriptor("svm_macro_f1", "SVM macro F1")],
+        accuracySeries: [("svm_accuracy", "SVM")],
+        figures: [FigureDescriptor("SVM confusion (test)", "svm/confusion.png")],
+        tables: [TableDescriptor("SVM classification report", "svm/classification_report.csv")],
+        draw: { d in try drawConfusion(d, "svm", title: "SVM confusion, test, epoch \(d.epoch)") })
+
+    /// `<folder>/confusion.png` from the evaluator's `confusion.csv`.
+    static func drawConfusion(_ d: ReportDrawing, _ folder: String, title: String) throws {
+        let confusion = try LabelledMatrix(d.output.file("confusion.csv"))
+        try Heatmap.confusion(counts: confusion.counts, labels: confusion.labels, title: title)
+            .write(to: d.file("\(folder)/confusion.png"))
+    }
+}
+
+/// The splits an evaluator can be fitted or tested on (`fit_on`, `test_on`).
+public enum SplitName: String, Codable, CaseIterable, Sendable {
+    case train, validation, test
+}
+
+/// The seen classes and two splits of an embed stage's output, restricted to those classes:
+/// what an evaluator fitted on one split and tested on another reads.
+enum FitTestSets {
+    typealias Rows = (values: [Float], n: Int, labels: [Int], paths: [String])
+
+    static func load(_ folder: URL, fitOn: String, testOn: String) throws -> (classes: [String], fit: Rows, test: Rows, d: Int) {
+        let classes = try ClassList.read(folder).seen
+        let fitSet = try EmbeddingSet.read(split: fitOn, from: folder)
+        let test = try EmbeddingSet.read(split: testOn, from: folder).restricted(to: classes)
+        return (classes, fitSet.restricted(to: classes), test, fitSet.d)
+    }
+}

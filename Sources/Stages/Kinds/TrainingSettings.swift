@@ -1,0 +1,115 @@
+import ConvNet
+import Foundation
+
+/// `model`: the network.
+struct ModelSettings: Codable, Hashable, Sendable {
+    var channels: [Int]
+    var batchNorm: Bool
+    var dropout: Double
+    var embedding: Int
+    var output: OutputTransform
+
+    enum CodingKeys: String, CodingKey {
+        case channels, dropout, embedding, output
+        case batchNorm = "batch_norm"
+    }
+
+    var config: NetworkConfig {
+        NetworkConfig(channels: channels, batchNorm: batchNorm, dropout: Float(dropout), embedding: embedding, output: output)
+    }
+}
+
+/// `loss`.
+struct LossSettings: Codable, Hashable, Sendable {
+    var variant: LossVariant
+    var margin: Double
+    var distance: LossDistance?
+    /// Applies only to the variants that have a soft margin.
+    var softMargin: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case variant, margin, distance
+        case softMargin = "soft_margin"
+    }
+
+    var config: LossConfig {
+        LossConfig(variant: variant, margin: Float(margin), softMargin: softMargin ?? false, distance: distance)
+    }
+}
+
+/// `training.batch`.
+struct BatchSettings: Codable, Hashable, Sendable {
+    var triplets: Int?
+    var classes: Int?
+    var perClass: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case triplets, classes
+        case perClass = "per_class"
+    }
+
+    var config: BatchConfig {
+        if let classes, let perClass { return .pk(classes: classes, perClass: perClass) }
+        return .triplets(triplets ?? 32)
+    }
+}
+
+/// `training.optimizer`.
+struct OptimizerSettings: Codable, Hashable, Sendable {
+    var name: OptimizerName
+    var lr: Double
+    var momentum: Double?
+    var nesterov: Bool?
+    var beta1: Double?
+    var beta2: Double?
+    var weightDecay: Double
+
+    enum CodingKeys: String, CodingKey {
+        case name, lr, momentum, nesterov, beta1, beta2
+        case weightDecay = "weight_decay"
+    }
+
+    var config: OptimizerConfig {
+        switch name {
+        case .sgd: return .sgd(lr: Float(lr), momentum: Float(momentum ?? 0.9), nesterov: nesterov ?? false, weightDecay: Float(weightDecay))
+        case .adam: return .adam(lr: Float(lr), beta1: Float(beta1 ?? 0.9), beta2: Float(beta2 ?? 0.999), weightDecay: Float(weightDecay))
+        }
+    }
+}
+
+/// `training.schedule`.
+struct ScheduleSettings: Codable, Hashable, Sendable {
+    var name: ScheduleName
+    var every: Int?
+    var factor: Double?
+    var gamma: Double?
+    var minLR: Double?
+    var period: Int?
+    var warmupEpochs: Int
+
+    enum CodingKeys: String, CodingKey {
+        case name, every, factor, gamma, period
+        case minLR = "min_lr"
+        case warmupEpochs = "warmup_epochs"
+    }
+
+    var config: ScheduleConfig {
+        let kind: ScheduleConfig.Kind
+        switch name {
+        case .constant: kind = .constant
+        case .step: kind = .step(every: every ?? 10, factor: Float(factor ?? 0.1))
+        case .exponential: kind = .exponential(gamma: Float(gamma ?? 0.95))
+        case .cosine: kind = .cosine(minLR: Float(minLR ?? 0))
+        case .restarts: kind = .restarts(period: period ?? 10, factor: Float(factor ?? 2), minLR: Float(minLR ?? 0))
+        }
+        return ScheduleConfig(kind: kind, warmupEpochs: warmupEpochs)
+    }
+}
+
+/// `training.augment`.
+struct AugmentSettings: Codable, Hashable, Sendable {
+    var flip: Bool
+    var rotate90: Bool
+
+    var config: AugmentConfig { AugmentConfig(flip: flip, rotate90: rotate90) }
+}

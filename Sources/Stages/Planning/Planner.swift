@@ -1,0 +1,82 @@
+import Datasets
+import Experiment
+import Foundation
+import Pipeline
+import Storage
+
+/// An experiment's DAG, as planned.
+public struct ExperimentPlan {
+    public let graph: StageGraph
+    /// The node holding the image store (`synth` or `rescale`).
+    public let source: String
+    /// Snapshot epochs evaluated in full, ascending (the last epoch always).
+    public let snapshots: [Int]
+    /// The fingerprint memo used for the sources, for the executor to reuse.
+    public let memo: FingerprintMemo
+}
+
+/// `data.source`.
+public enum DataSource: String, Codable, CaseIterable, Sendable {
+    case synthetic, folders
+}
+
+/// Turns a resolved experiment into the DAG: a source (`synth` or `rescale`), `split`,
+/// `train`, per snapshot epoch `embed@e` and the snapshot evaluators, the run-wide
+/// evaluators, and `report`. Every stage's parameters are decoded here, before anything
+/// reads the data, so a value a stage does not know is a plan error naming its position
+/// and nothing is read or written.
+public enum Planner {
+    /// Builds the graph. For class-folder data this scans and fingerprints the source
+    /// (through `memo`, so an unchanged tree reads no image content).
+    /// - Throws: `ConfigErrors` for a value a stage cannot use; `DatasetError` for an
+    ///   unusable data folder (missing, empty class).
+    public static func plan(_ experiment: ResolvedExperiment, memo: FingerprintMemo) throws -> ExperimentPlan {
+        let v = experiment.values
+        let dataSource = try DataSourceSetting.decode(experiment).source
+        let source = dataSource == .synthetic ? "synth" : "rescale"
+        var nodes: [(String, any Stage)] = []
+
+        if dataSource == .synthetic { nodes.append((source, SynthStage(parameters: try .decode(experiment)))) }
+        nodes.append(("split", SplitStage(parameters: try .decode(experiment), source: source)))
+        let epochs = v.int("training.epochs")
+        let snapshots = Array(Set(v.ints("training.snapshots").filter { $0 <= epochs } + [epochs])).sorted()
+        nodes.append(("train", TrainStage(parameters: try .decode(experiment), checkpointEvery: v.int("training.checkpoint_every"),
+                                          source: source, snapshots: snapshots)))
+        var planned: [String] = [], runWide: [String] = []
+        for e in snapshots {
+            nodes.append(("embed@\(e)", try EmbedStage(experiment: experiment, epoch: e, source: source, weights: "train")))
+            for descriptor in Evaluators.all where descriptor.scope == .snapshot {
+                guard let stage = try descriptor.plan(PlanContext(experiment: experiment, epoch: e, source: source)) else { continue }
+                nodes.append((descriptor.node(epoch: e), stage))
+                if !planned.contains(descriptor.kind) { planned.append(descriptor.kind) }
+            }
+        }
+        for descriptor in Evaluators.all where descriptor.scope == .run {
+            guard let stage = try descriptor.plan(PlanContext(experiment: experiment, epoch: 0, source: source)) else { continue }
+            nodes.append((descriptor.node(epoch: 0), stage))
+            runWide.append(descriptor.kind)
+        }
+        nodes.append(("report", ReportStage(parameters: .init(snapshots: snapshots, evaluators: planned, runWide: runWide),
+                                            source: source, history: "train")))
+
+        // Only now is the data read: a class-folder source is scanned and fingerprinted.
+        var graph = StageGraph()
+        if dataSource == .folders {
+            let root = URL(fileURLWithPath: v.string("data.folders.root"))
+            let wanted = v.value("data.folders.classes").listValue?.compactMap(\.stringValue)
+            var scan = try ClassFolderScan.scan(root: root, classes: wanted)
+            if let cap = v.optionalInt("data.folders.max_per_class") { scan = scan.capped(maxPerClass: cap, seed: UInt64(v.int("seed"))) }
+            graph.add(source, try RescaleStage(experiment: experiment, scan: scan, fingerprint: try RescaleStage.fingerprint(scan, memo: memo)))
+        }
+        for (name, stage) in nodes { graph.add(name, stage) }
+        return ExperimentPlan(graph: graph, source: source, snapshots: snapshots, memo: memo)
+    }
+}
+
+/// `data.source`, decoded like every stage parameter (a plan error if unknown).
+struct DataSourceSetting: StageParameters {
+    var source: DataSource
+    enum CodingKeys: String, CodingKey {
+        case source = "data.source"
+    }
+}
