@@ -37,20 +37,24 @@ public struct ExperimentLoader {
     func load(file: String, text: String?, overrides: [String]) throws -> ResolvedExperiment {
         var diagnostics: [Diagnostic] = []
         var tree: YAMLNode
+        // The files and overrides in the order they are merged, base-most first.
+        var layers: [String] = []
         do {
-            tree = try loadTree(file, text: text, chain: [])
+            tree = try loadTree(file, text: text, chain: [], layers: &layers)
         } catch let d as Diagnostic {
             throw ConfigErrors([d])
         }
         for (i, text) in overrides.enumerated() {
             do {
                 tree = merge(base: tree, over: try overrideTree(text, index: i + 1))
+                layers.append("--set[\(i + 1)]")
             } catch let d as Diagnostic {
                 diagnostics.append(d)
             }
         }
         var explicit: [String: (value: ConfigValue, mark: SourceMark)] = [:]
         check(tree, group: "", explicit: &explicit, diagnostics: &diagnostics)
+        dropInherited(&explicit, layers: layers)
         var values = ExperimentSchema.defaults
         for (path, entry) in explicit { values[path] = entry.value }
         let resolved = ResolvedValues(values)
@@ -76,7 +80,7 @@ public struct ExperimentLoader {
 
     // MARK: files and extends
 
-    func loadTree(_ file: String, text given: String? = nil, chain: [String]) throws -> YAMLNode {
+    func loadTree(_ file: String, text given: String? = nil, chain: [String], layers: inout [String]) throws -> YAMLNode {
         let url = URL(fileURLWithPath: file).standardizedFileURL
         let text: String
         if let given {
@@ -94,7 +98,10 @@ public struct ExperimentLoader {
         guard var entries = node.entries else {
             throw Diagnostic(node.mark, "an experiment file must be a mapping of keys, not \(node.shapeName)")
         }
-        guard let i = entries.firstIndex(where: { $0.key.scalarText == "extends" }) else { return node }
+        guard let i = entries.firstIndex(where: { $0.key.scalarText == "extends" }) else {
+            layers.append(file)
+            return node
+        }
         let ref = entries.remove(at: i).value
         guard let name = ref.scalarText, !name.isEmpty else {
             throw Diagnostic(ref.mark, "extends: expected a file name, got \(ref.shapeName)")
@@ -108,7 +115,8 @@ public struct ExperimentLoader {
         }
         let relative = baseURL.path.hasPrefix(FileManager.default.currentDirectoryPath + "/")
             ? String(baseURL.path.dropFirst(FileManager.default.currentDirectoryPath.count + 1)) : baseURL.path
-        let base = try loadTree(relative, chain: chain + [url.path])
+        let base = try loadTree(relative, chain: chain + [url.path], layers: &layers)
+        layers.append(file)
         return merge(base: base, over: YAMLNode(.mapping(entries), mark: node.mark))
     }
 
@@ -217,6 +225,20 @@ public struct ExperimentLoader {
             return "\(shown) is out of range (\(range.text))"
         }
         return nil
+    }
+
+    /// A key that applies only under another value, inherited from an earlier layer (a base
+    /// file, or the file under a `--set`) that a later layer overrides to another value, is
+    /// dropped: `--set training.schedule.name=step` on a file with a cosine `min_lr` simply
+    /// leaves `min_lr` out. Set in the same layer as the condition or later, it stays, and
+    /// `crossCheck` reports it.
+    func dropInherited(_ explicit: inout [String: (value: ConfigValue, mark: SourceMark)], layers: [String]) {
+        func rank(_ path: String) -> Int { explicit[path].flatMap { layers.firstIndex(of: $0.mark.file) } ?? -1 }
+        for (path, _) in explicit {
+            guard let key = ExperimentSchema.byPath[path], let condition = key.appliesWhen else { continue }
+            let actual = explicit[condition.path]?.value.stringValue ?? ExperimentSchema.byPath[condition.path]?.defaultValue.stringValue ?? ""
+            if !condition.values.contains(actual) && rank(path) < rank(condition.path) { explicit[path] = nil }
+        }
     }
 
     /// Rules between keys.

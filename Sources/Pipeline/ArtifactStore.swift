@@ -14,6 +14,8 @@ public struct ArtifactStore: Sendable {
     public var stagesFolder: URL { root.appendingPathComponent("cache/stages") }
     public var workFolder: URL { root.appendingPathComponent("cache/work") }
     public var locksFolder: URL { root.appendingPathComponent("cache/locks") }
+    /// Side blobs of committed entries, by SHA-256 (e.g. a training epoch's optimiser state).
+    public var blobsFolder: URL { root.appendingPathComponent("cache/blobs") }
     public var runsFolder: URL { root.appendingPathComponent("runs") }
 
     public func committedFolder(kind: String, key: String) -> URL {
@@ -53,8 +55,9 @@ public struct ArtifactStore: Sendable {
     /// temporaries), hashes the files, makes them read-only, writes `manifest.json` last,
     /// fsyncs, and renames the folder into place. The committed folder holds exactly the
     /// files its manifest lists. Returns the committed stage.
+    /// - Parameter blobs: side blobs the entry refers to (see `Manifest.blobs`).
     public func commit(work: URL, kind: String, version: Int, key: String, params: JSONValue,
-                       inputDigests: [String: String], seconds: Double, resumed: Bool) throws -> CommittedStage {
+                       inputDigests: [String: String], seconds: Double, resumed: Bool, blobs: [String] = []) throws -> CommittedStage {
         try Manifest.removeTemporaries(in: work)
         let files = try Manifest.scanFiles(in: work)
         for f in files {
@@ -63,14 +66,15 @@ public struct ArtifactStore: Sendable {
             try makeReadOnly(url)
         }
         let manifest = Manifest(kind: kind, version: version, key: key, params: params, inputs: inputDigests,
-                                files: files, seconds: seconds, resumed: resumed)
+                                files: files, seconds: seconds, resumed: resumed, blobs: blobs)
         let manifestURL = work.appendingPathComponent("manifest.json")
         try AtomicFile.write(manifest.json.pretty, to: manifestURL)
         try makeReadOnly(manifestURL)
         let target = committedFolder(kind: kind, key: key)
         try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
         if FileManager.default.fileExists(atPath: target.path) {
-            // A broken leftover (no valid manifest): move it aside, then take its place.
+            // A broken leftover (no valid manifest), or an entry recomputed on purpose
+            // (`--force`): move it aside, then take its place. Run folders keep their links.
             let trash = workFolder.appendingPathComponent(".trash-\(key)-\(getpid())")
             try? FileManager.default.moveItem(at: target, to: trash)
             try? FileManager.default.removeItem(at: trash)
@@ -80,6 +84,34 @@ public struct ArtifactStore: Sendable {
         }
         AtomicFile.syncFolder(target.deletingLastPathComponent())
         return CommittedStage(folder: target, manifest: manifest)
+    }
+
+    // MARK: side blobs
+
+    /// The file of blob `sha256`.
+    public func blobURL(_ sha256: String) -> URL { blobsFolder.appendingPathComponent(sha256) }
+
+    /// Stores `data` as a blob (atomically, read-only; nothing to do when it exists) and
+    /// returns its SHA-256.
+    public func writeBlob(_ data: Data) throws -> String {
+        let sha = SHA256.hex(data)
+        let url = blobURL(sha)
+        if FileManager.default.fileExists(atPath: url.path) { return sha }
+        try AtomicFile.write(data, to: url)
+        try makeReadOnly(url)
+        return sha
+    }
+
+    /// The bytes of blob `sha256`, or nil when it is absent (removed by `gc`) or its content
+    /// does not match its name.
+    public func readBlob(_ sha256: String) -> Data? {
+        guard let data = FileManager.default.contents(atPath: blobURL(sha256).path), SHA256.hex(data) == sha256 else { return nil }
+        return data
+    }
+
+    /// Every blob's SHA-256.
+    public func allBlobs() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: blobsFolder.path)) ?? []).filter { $0.count == 64 }.sorted()
     }
 
     /// Every committed stage in the cache.

@@ -30,9 +30,13 @@ public struct VerifyReport: Sendable {
     public var runProblems: [RunProblem] = []
     /// Runs whose run.json has no file list (made by an older krill): not checked.
     public var runsWithoutFileList: [String] = []
+    /// Side blobs whose content does not match their name (they are not used; the stage
+    /// that needs one recomputes it).
+    public var corruptBlobs: [String] = []
+    public var blobsChecked = 0
 
     /// Whether nothing was found.
-    public var clean: Bool { entryProblems.isEmpty && runProblems.isEmpty }
+    public var clean: Bool { entryProblems.isEmpty && runProblems.isEmpty && corruptBlobs.isEmpty }
     /// Runs holding at least one altered file.
     public var damagedRuns: [String] { Array(Set(runProblems.map(\.run))).sorted() }
 }
@@ -93,6 +97,10 @@ public enum CacheVerifier {
                     report.runProblems.append(.init(run: run.label, path: path, problem: p, sharedWith: shared))
                 }
             }
+        }
+        for sha in store.allBlobs() {
+            report.blobsChecked += 1
+            if (try? SHA256.hex(fileAt: store.blobURL(sha))) != sha { report.corruptBlobs.append(sha) }
         }
         return report
     }

@@ -43,6 +43,10 @@ public final class Executor: @unchecked Sendable {
     public let useLocks: UseLocks
     /// Where stop requests come from (tests pass their own).
     public let interrupts: InterruptFlag
+    /// Nodes to recompute even when cached (`--force`); the new output replaces the entry.
+    public var force: Set<String> = []
+    /// Why each node runs, printed when it starts (`StageExplainer`).
+    public var reasons: [String: String] = [:]
 
     private let condition = NSCondition()
     private var committed: [String: CommittedStage] = [:]
@@ -131,14 +135,17 @@ public final class Executor: @unchecked Sendable {
     }
 
     /// Takes use locks on every key that can be known now (nodes whose inputs are all
-    /// cached): the run's claim on the cache, before anything runs.
-    public func lockKnownKeys() throws {
-        for (_, state) in try plan() {
+    /// cached): the run's claim on the cache, before anything runs. Returns the plan.
+    @discardableResult
+    public func lockKnownKeys() throws -> [(node: String, state: PlannedState)] {
+        let planned = try plan()
+        for (_, state) in planned {
             switch state {
             case .cached(let key), .partial(let key, _), .toRun(let key?): try useLocks.hold(key)
             case .toRun(nil): break
             }
         }
+        return planned
     }
 
     /// Runs every node (or those needed for `targets`), returning the committed outputs
@@ -227,7 +234,8 @@ public final class Executor: @unchecked Sendable {
         let (key, digests) = key(of: node, inputs: inputs)
         let short = String(key.prefix(12))
         try useLocks.hold(key)
-        if let hit = cachedOutput(kind: stage.kind, key: key, node: node) {
+        let forced = force.contains(node)
+        if !forced, let hit = cachedOutput(kind: stage.kind, key: key, node: node) {
             progress.line("\(node): cached (\(short))")
             return (hit, StageRecord(node: node, kind: stage.kind, key: key, state: .cached, seconds: 0))
         }
@@ -237,18 +245,20 @@ public final class Executor: @unchecked Sendable {
             try lock.lock()
         }
         defer { lock.unlock() }
-        if let hit = cachedOutput(kind: stage.kind, key: key, node: node) {
+        if !forced, let hit = cachedOutput(kind: stage.kind, key: key, node: node) {
             progress.line("\(node): cached (\(short)), computed by another process")
             return (hit, StageRecord(node: node, kind: stage.kind, key: key, state: .cached, seconds: 0))
         }
         let work = store.workFolder(kind: stage.kind, key: key)
         let resuming = try prepareWorkFolder(work, for: stage)
-        progress.line("\(node): \(resuming ? "resuming" : "computing") (\(short))")
+        let why = forced ? "forced (--force)" : reasons[node]
+        progress.line("\(node): \(resuming ? "resuming" : "computing") (\(short))" + (why.map { ": " + $0 } ?? ""))
         let start = Date()
         let sink = NodeProgress(node: node, inner: progress, executor: self)
+        let blobs = BlobRecorder(store: store)
         do {
             try stage.run(StageContext(node: node, work: work, inputs: inputs, resuming: resuming, progress: sink,
-                                       stopRequested: { [interrupts] in interrupts.requested != nil }))
+                                       stopRequested: { [interrupts] in interrupts.requested != nil }, blobs: blobs))
         } catch let interrupted as StageInterrupted {
             throw interrupted
         } catch {
@@ -256,11 +266,12 @@ public final class Executor: @unchecked Sendable {
         }
         let seconds = Date().timeIntervalSince(start)
         let out = try store.commit(work: work, kind: stage.kind, version: stage.version, key: key, params: stage.params,
-                                   inputDigests: digests, seconds: seconds, resumed: resuming)
+                                   inputDigests: digests, seconds: seconds, resumed: resuming, blobs: blobs.digests)
         // The commit just hashed every file: remember those digests rather than reading the
         // files again (a source store can be gigabytes).
         for f in out.manifest.files { memo.record(out.file(f.path), sha256: f.sha256) }
-        progress.line("\(node): \(resuming ? "resumed" : "computed") in \(String(format: "%.2f", seconds)) s")
+        progress.line("\(node): \(resuming ? "resumed" : "computed") in \(String(format: "%.2f", seconds)) s"
+                      + (stage.outcome(out).map { ": " + $0 } ?? ""))
         return (out, StageRecord(node: node, kind: stage.kind, key: key, state: resuming ? .resumed : .computed, seconds: seconds))
     }
 

@@ -21,8 +21,13 @@ public struct GCReport: Sendable {
     public var busyWork: [String] = []
     /// Abandoned run-folder drafts of runs that died before finishing.
     public var removedDrafts: [String] = []
+    /// Side blobs (e.g. optimiser states of epochs inside a training chain) no chain end
+    /// and no live run needs, with their sizes.
+    public var removedBlobs: [(sha256: String, bytes: Int)] = []
 
-    public var freedBytes: Int { removedEntries.reduce(0) { $0 + $1.bytes } + removedWork.reduce(0) { $0 + $1.bytes } }
+    public var freedBytes: Int {
+        removedEntries.reduce(0) { $0 + $1.bytes } + removedWork.reduce(0) { $0 + $1.bytes } + removedBlobs.reduce(0) { $0 + $1.bytes }
+    }
 }
 
 /// `krill gc`: removes cache entries that no run folder references, never one that a live
@@ -62,6 +67,8 @@ public enum GarbageCollector {
             if !dryRun { try store.evict(entry) }
         }
 
+        try collectBlobs(store, runs: runs, dryRun: dryRun, into: &report)
+
         let fm = FileManager.default
         for name in ((try? fm.contentsOfDirectory(atPath: store.workFolder.path)) ?? []).sorted() {
             let folder = store.workFolder.appendingPathComponent(name)
@@ -97,6 +104,40 @@ public enum GarbageCollector {
             }
         }
         return report
+    }
+
+    /// Side blobs are kept for the last node of each chain (`kind@n` with the highest n) in
+    /// every run folder, and for every entry a live run holds; the others go. (A chain that
+    /// needs a removed blob later recomputes it from the nearest earlier one that was kept.)
+    static func collectBlobs(_ store: ArtifactStore, runs: [RunFolder], dryRun: Bool, into report: inout GCReport) throws {
+        let blobs = store.allBlobs()
+        guard !blobs.isEmpty else { return }
+        var keep = Set<String>()
+        var chainEnds = Set<String>()
+        for run in runs {
+            var last: [String: (Int, String)] = [:]
+            for s in run.record?["stages"]?.arrayValue ?? [] {
+                guard let node = s["node"]?.stringValue, let key = s["key"]?.stringValue, let at = node.lastIndex(of: "@"),
+                      let n = Int(node[node.index(after: at)...]) else { continue }
+                let kind = String(node[..<at])
+                if (last[kind]?.0 ?? Int.min) < n { last[kind] = (n, key) }
+            }
+            for (_, (_, key)) in last { chainEnds.insert(key) }
+        }
+        for entry in store.allCommitted() where !entry.manifest.blobs.isEmpty {
+            if chainEnds.contains(entry.manifest.key) {
+                keep.formUnion(entry.manifest.blobs)
+                continue
+            }
+            let lock = try FileLock(path: store.useLockPath(key: entry.manifest.key))
+            if lock.tryLock() { lock.unlock() } else { keep.formUnion(entry.manifest.blobs) }
+        }
+        for sha in blobs where !keep.contains(sha) {
+            let url = store.blobURL(sha)
+            let bytes = ((try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int) ?? 0
+            report.removedBlobs.append((sha, bytes))
+            if !dryRun { unlink(url.path) }
+        }
     }
 
     /// Total size of the regular files under `folder`.

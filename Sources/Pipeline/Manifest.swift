@@ -21,6 +21,10 @@ public struct Manifest: Equatable, Sendable {
     public let seconds: Double
     /// Whether the body resumed from an interrupted attempt.
     public let resumed: Bool
+    /// SHA-256 of side blobs (`ArtifactStore.writeBlob`) the entry refers to: data a later
+    /// stage may want but that can be recomputed when `gc` removed it (a training epoch's
+    /// optimiser state). Not part of the output digest: the entry's own files name them.
+    public let blobs: [String]
 
     /// Digest of the outputs alone (paths, sizes, contents): what downstream keys use, so
     /// an upstream change that yields identical bytes reruns nothing below it.
@@ -35,11 +39,13 @@ public struct Manifest: Equatable, Sendable {
             "files": .array(files.map { .object(["path": .string($0.path), "size": .int($0.size), "sha256": .string($0.sha256)]) }),
             "output_digest": .string(outputDigest),
             "seconds": .double(seconds), "resumed": .bool(resumed),
+            "blobs": .array(blobs.map { .string($0) }),
         ])
     }
 
     public init(kind: String, version: Int, key: String, params: JSONValue, inputs: [String: String],
-                files: [File], seconds: Double, resumed: Bool) {
+                files: [File], seconds: Double, resumed: Bool, blobs: [String] = []) {
+        self.blobs = blobs.sorted()
         self.kind = kind
         self.version = version
         self.key = key
@@ -65,7 +71,8 @@ public struct Manifest: Equatable, Sendable {
         }
         return Manifest(kind: kind, version: version, key: key, params: params,
                         inputs: inputs.compactMapValues(\.stringValue), files: parsed,
-                        seconds: j["seconds"]?.doubleValue ?? 0, resumed: j["resumed"] == .bool(true))
+                        seconds: j["seconds"]?.doubleValue ?? 0, resumed: j["resumed"] == .bool(true),
+                        blobs: (j["blobs"]?.arrayValue ?? []).compactMap(\.stringValue))
     }
 
     /// Deletes the temporaries of interrupted atomic writes (`AtomicFile.isTemporary`)

@@ -30,12 +30,16 @@ public protocol Stage: Sendable {
     /// SIGINT/SIGTERM: every file they write is atomic, and their work folder is cleared
     /// before they run again.
     var stopsGracefully: Bool { get }
+    /// A few words on what a committed output holds, for the line printed when the stage
+    /// is committed (`loss 0.31, ...`); nil for none.
+    func outcome(_ output: CommittedStage) -> String?
 }
 
 extension Stage {
     public func describePartial(work: URL) -> String? { nil }
     public func keepsOnResume(_ path: String) -> Bool { false }
     public var stopsGracefully: Bool { false }
+    public func outcome(_ output: CommittedStage) -> String? { nil }
 }
 
 /// Thrown by a stage body that stopped at a safe point because `stopRequested` became
@@ -60,22 +64,59 @@ public struct StageContext: Sendable {
     public let progress: ProgressSink
     /// True once SIGINT or SIGTERM asked the run to stop (see `Stage.stopsGracefully`).
     public let stopRequested: @Sendable () -> Bool
+    /// The store's side blobs (`ArtifactStore.writeBlob`); blobs written through
+    /// `writeBlob` are recorded in the entry's manifest.
+    public let blobs: BlobRecorder?
+
+    /// Stores a side blob for this entry (see `Manifest.blobs`); returns its SHA-256.
+    public func writeBlob(_ data: Data) throws -> String {
+        guard let blobs else { throw PipelineError.io("\(node): no blob store") }
+        return try blobs.write(data)
+    }
+
+    /// A side blob by SHA-256, or nil when absent.
+    public func readBlob(_ sha256: String) -> Data? { blobs?.store.readBlob(sha256) }
 
     public init(node: String, work: URL, inputs: [String: CommittedStage], resuming: Bool, progress: ProgressSink,
-                stopRequested: @escaping @Sendable () -> Bool = { InterruptFlag.shared.requested != nil }) {
+                stopRequested: @escaping @Sendable () -> Bool = { InterruptFlag.shared.requested != nil },
+                blobs: BlobRecorder? = nil) {
         self.node = node
         self.work = work
         self.inputs = inputs
         self.resuming = resuming
         self.progress = progress
         self.stopRequested = stopRequested
+        self.blobs = blobs
     }
+
+    /// The committed output of `name` if it is committed (an input, or any node committed
+    /// before this one, such as earlier epochs of a chain), else nil.
+    public func committed(_ name: String) -> CommittedStage? { inputs[name] }
 
     /// The committed folder of input `name`.
     public func input(_ name: String) -> CommittedStage {
         guard let c = inputs[name] else { preconditionFailure("stage \(node) reads undeclared input \(name)") }
         return c
     }
+}
+
+/// Writes side blobs for one stage execution and remembers their digests for its manifest.
+public final class BlobRecorder: @unchecked Sendable {
+    public let store: ArtifactStore
+    private let lock = NSLock()
+    private var written: [String] = []
+
+    public init(store: ArtifactStore) { self.store = store }
+
+    public func write(_ data: Data) throws -> String {
+        let sha = try store.writeBlob(data)
+        lock.lock()
+        if !written.contains(sha) { written.append(sha) }
+        lock.unlock()
+        return sha
+    }
+
+    public var digests: [String] { lock.lock(); defer { lock.unlock() }; return written }
 }
 
 /// A stage output in the cache: its folder and manifest.

@@ -16,6 +16,13 @@ struct RunCommand: ParsableCommand {
     var name: String?
     @Option(help: "Stages computed at once.")
     var jobs: Int = 1
+    @Option(name: .customLong("force"), help: ArgumentHelp(
+        "Recompute a stage even when cached, replacing its cache entry: a kind (train: every epoch) or a node (train@5). Stages after it rerun only if its bytes change. Repeatable.",
+        valueName: "kind[@epoch]"))
+    var force: [String] = []
+    @Option(help: ArgumentHelp("Stop after the stages of this kind and what they need (e.g. train: train now, evaluate later). The run folder is marked partial.",
+                               valueName: "kind"))
+    var until: String?
     @OptionGroup var artifactOptions: ArtifactOptions
 
     func validate() throws {
@@ -35,7 +42,9 @@ struct RunCommand: ParsableCommand {
         let runner = ExperimentRunner(store: artifactOptions.store, progress: progress, jobs: jobs,
                                       krillVersion: Krill.version, environment: KrillEnvironment.facts)
         do {
-            let (folder, records) = try runner.run(resolved, name: name ?? ExperimentRunner.defaultName(for: experiment.experiment))
+            let options = ExperimentRunner.Options(name: name ?? ExperimentRunner.defaultName(for: experiment.experiment),
+                                                   force: force, until: until)
+            let (folder, records) = try runner.run(resolved, options: options)
             printStageTable(records)
             print("run folder: \(folder.url.path)")
         } catch let stopped as RunStopped {

@@ -120,6 +120,10 @@ struct GcCommand: ParsableCommand {
         for w in report.removedWork { print("\(verb) work folder \(w.name.prefix(w.name.count - 52)) of an interrupted stage (\(mebibytes(w.bytes)))") }
         for w in report.busyWork { print("kept work folder \(w.prefix(w.count - 52)): a running krill holds it") }
         for d in report.removedDrafts { print("\(verb) unfinished run folder \(d)") }
+        if !report.removedBlobs.isEmpty {
+            print("\(verb) \(report.removedBlobs.count) optimiser states of epochs inside training chains "
+                  + "(\(mebibytes(report.removedBlobs.reduce(0) { $0 + $1.bytes })); the chain ends keep theirs)")
+        }
         var summary = "\(report.removedEntries.count) cache entries, \(report.removedWork.count) work folders"
         if keepLast != nil { summary = "\(report.removedRuns.count) run folders, " + summary }
         print("\(dryRun ? "would free" : "freed") \(mebibytes(report.freedBytes)): \(summary)\(dryRun ? " (dry run)" : "")"
@@ -151,6 +155,7 @@ struct VerifyCommand: ParsableCommand {
             print("run \(p.run): \(p.path): \(p.problem)")
             if !p.sharedWith.isEmpty { print("  the same file is also " + p.sharedWith.joined(separator: ", ")) }
         }
+        for sha in report.corruptBlobs { print("side blob \(sha.prefix(12)): content changed (it will be recomputed when needed)") }
         if !report.runsWithoutFileList.isEmpty {
             print("not checked (no file list in run.json): " + report.runsWithoutFileList.joined(separator: ", "))
         }

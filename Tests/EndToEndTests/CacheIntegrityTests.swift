@@ -4,35 +4,17 @@ import XCTest
 
 /// Nothing a user made is lost or corrupted: read-only results, `verify` of run folders,
 /// `gc` beside a live run, interrupts, a full disk.
-final class CacheIntegrityTests: XCTestCase {
-    var dir: TemporaryDirectory!
-    var artifacts: String { dir.appending("artifacts").path }
-    var smoke: String { RunnerTests.experiments.appendingPathComponent("smoke.yaml").path }
+final class CacheIntegrityTests: KrillTestCase {
     /// Long enough to stop in the middle of training (a few seconds).
     let longer = ["--set", "training.epochs=3", "--set", "training.steps_per_epoch=600"]
 
-    override func setUpWithError() throws { dir = try TemporaryDirectory("krill-integrity") }
-    override func tearDown() { dir.remove() }
-
-    @discardableResult
-    func krill(_ args: [String], artifacts: String? = nil, expect status: Int32 = 0,
-               file: StaticString = #filePath, line: UInt = #line) throws -> KrillResult {
-        let r = try KrillProcess.run(args + ["--artifacts", artifacts ?? self.artifacts])
-        XCTAssertEqual(r.status, status, "krill \(args.joined(separator: " ")):\n\(r.stdout)\n\(r.stderr)", file: file, line: line)
-        return r
-    }
-
     /// A run folder's result files (run.json, report.html and timings.csv hold this run's times).
     static func results(_ folder: URL) throws -> [String: Data] {
-        try treeContents(folder).filter { !["run.json", "report.html", "timings.csv"].contains($0.key) }
+        try treeContents(folder).filter { !["run.json", "report.html"].contains($0.key) }
     }
 
     func assertSameResults(_ a: URL, _ b: URL, file: StaticString = #filePath, line: UInt = #line) throws {
-        let x = try CacheIntegrityTests.results(a), y = try CacheIntegrityTests.results(b)
-        XCTAssertEqual(Set(x.keys), Set(y.keys), file: file, line: line)
-        for key in x.keys.sorted() where x[key] != y[key] {
-            XCTFail("\(key) differs between \(a.path) and \(b.path)", file: file, line: line)
-        }
+        try assertSameRunResults(a, b, file: file, line: line)
     }
 
     func testVerifyNamesTheRunHoldingAnEditedFileAndWhoSharesIt() throws {
@@ -109,11 +91,12 @@ final class CacheIntegrityTests: XCTestCase {
         try krill(["run", smoke] + longer)
         try krill(["runs", "rm", "smoke"])
         let running = try RunningKrill(["run", smoke, "--artifacts", artifacts, "--set", "training.epochs=4"] + Array(longer.dropFirst(2)))
-        XCTAssert(running.waitFor("train: computing"), running.stderr)
+        XCTAssert(running.waitFor("train@4: computing"), running.stderr)
         let gc = try krill(["gc"])
         XCTAssert(gc.stdout.contains("kept synth") && gc.stdout.contains("kept split"), gc.stdout)
         XCTAssertFalse(gc.stdout.contains("removed synth") || gc.stdout.contains("removed split"), gc.stdout)
-        XCTAssert(gc.stdout.contains("removed train"), "the old training run is not used: \(gc.stdout)")
+        XCTAssert(gc.stdout.contains("kept train"), "the earlier epochs are shared with the running chain: \(gc.stdout)")
+        XCTAssert(gc.stdout.contains("removed report"), "the old run's report is not used: \(gc.stdout)")
         let r = running.wait()
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssert(r.stdout.contains("synth     cached") || r.stdout.contains("synth        cached"), r.stdout)
@@ -139,8 +122,8 @@ final class CacheIntegrityTests: XCTestCase {
             XCTAssertEqual(Set([state(ra.stdout, shared), state(rb.stdout, shared)]), ["computed", "cached"],
                            "\(shared) must be computed by exactly one run:\n\(ra.stdout)\n\(rb.stdout)")
         }
-        XCTAssertEqual(state(ra.stdout, "train"), "computed")
-        XCTAssertEqual(state(rb.stdout, "train"), "computed")
+        XCTAssertEqual(state(ra.stdout, "train@3"), "computed")
+        XCTAssertEqual(state(rb.stdout, "train@3"), "computed")
         try krill(["verify"])
     }
 
@@ -148,19 +131,19 @@ final class CacheIntegrityTests: XCTestCase {
         for (sig, code) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
             let killed = dir.appending("killed-\(sig)").path
             let run = try RunningKrill(["run", smoke, "--artifacts", killed] + longer)
-            XCTAssert(run.waitFor("train: epoch 1/3 done"), run.stderr)
+            XCTAssert(run.waitFor("train@1: computed"), run.stderr)
             run.signal(sig)
             let r = run.wait()
             XCTAssertEqual(r.status, code, r.stderr)
             let name = sig == SIGINT ? "SIGINT" : "SIGTERM"
-            XCTAssert(r.stderr.contains("krill: interrupted by \(name) during train: epoch 2, step "), r.stderr)
+            XCTAssert(r.stderr.contains("krill: interrupted by \(name) during train@2: epoch 2, step "), r.stderr)
             XCTAssert(r.stderr.contains("checkpoint saved"), r.stderr)
             XCTAssert(r.stderr.contains("krill: resume with: krill run \(smoke) --artifacts \(killed) --set training.epochs=3"), r.stderr)
-            XCTAssert(r.stdout.contains("synth") && r.stdout.contains("2 computed, 0 resumed, 0 cached"), r.stdout)
+            XCTAssert(r.stdout.contains("train@1") && r.stdout.contains("3 computed, 0 resumed, 0 cached"), r.stdout)
             let status = try krill(["status", smoke] + longer, artifacts: killed)
-            XCTAssert(status.stdout.contains("resumable after epoch 1, step "), status.stdout)
+            XCTAssert(status.stdout.contains("(resumable at step "), status.stdout)
             let resumed = try krill(["run", smoke] + longer, artifacts: killed)
-            XCTAssert(resumed.stdout.split(separator: "\n").contains { $0.hasPrefix("train ") && $0.contains("resumed") }, resumed.stdout)
+            XCTAssert(resumed.stdout.split(separator: "\n").contains { $0.hasPrefix("train@2 ") && $0.contains("resumed") }, resumed.stdout)
         }
         try krill(["run", smoke] + longer)
         try assertSameResults(dir.appending("killed-\(SIGINT)/runs/smoke/1"), dir.appending("artifacts/runs/smoke/1"))
@@ -200,5 +183,15 @@ final class CacheIntegrityTests: XCTestCase {
         try krill(["run", smoke])
         try assertSameResults(URL(fileURLWithPath: full + "/runs/smoke/1"), dir.appending("artifacts/runs/smoke/1"))
         try krill(["verify"], artifacts: full)
+    }
+}
+
+/// Two run folders hold the same results, byte for byte (run.json and report.html hold each
+/// run's own stage table and times).
+func assertSameRunResults(_ a: URL, _ b: URL, file: StaticString = #filePath, line: UInt = #line) throws {
+    let x = try CacheIntegrityTests.results(a), y = try CacheIntegrityTests.results(b)
+    XCTAssertEqual(Set(x.keys), Set(y.keys), file: file, line: line)
+    for key in x.keys.sorted() where x[key] != y[key] {
+        XCTFail("\(key) differs between \(a.path) and \(b.path)", file: file, line: line)
     }
 }

@@ -9,7 +9,7 @@ final class FaultInjectionTests: XCTestCase {
     var dir: TemporaryDirectory!
     var smoke: String { RunnerTests.experiments.appendingPathComponent("smoke.yaml").path }
     /// A little more training than smoke.yaml, so that kills land inside epochs too.
-    let settings = ["--set", "training.epochs=3", "--set", "training.steps_per_epoch=40"]
+    let settings = ["--set", "training.epochs=3", "--set", "training.steps_per_epoch=40", "--set", "training.checkpoint_steps=7"]
     /// Where a kill can land: while a stage of each kind computes, and while the run folder
     /// is assembled (after the report is committed).
     static let targets = ["synth", "split", "train", "embed", "summarize", "tsne", "svm", "kmeans", "baseline", "report", "run folder"]

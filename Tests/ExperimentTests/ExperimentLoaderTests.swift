@@ -157,6 +157,20 @@ final class ExperimentLoaderTests: XCTestCase {
         XCTAssertEqual(errors(path), ["\(path):2:37: training.optimizer.momentum applies only when training.optimizer.name is sgd (it is adam)"])
     }
 
+    /// A key that applies only under another value is dropped when a later layer (a file
+    /// that extends, or `--set`) switches that value; set in the same layer, it is an error.
+    func testInheritedKeysThatNoLongerApplyAreDropped() throws {
+        let base = try file("base.yaml", "training:\n  schedule: {name: cosine, min_lr: 0.0001}\n")
+        let top = try file("top.yaml", "extends: base.yaml\ntraining: {schedule: {name: step, every: 3}}\n")
+        let loaded = try ExperimentLoader().load(file: top)
+        XCTAssertEqual(loaded.values.string("training.schedule.name"), "step")
+        XCTAssertNil(loaded.marks["training.schedule.min_lr"])
+        let overridden = try ExperimentLoader().load(file: base, overrides: ["training.schedule.name=constant"])
+        XCTAssertEqual(overridden.values.string("training.schedule.name"), "constant")
+        XCTAssertEqual(errors(base, ["training.schedule.name=constant", "training.schedule.min_lr=0.1"]),
+                       ["--set[2]:1:26: training.schedule.min_lr applies only when training.schedule.name is cosine or restarts (it is constant)"])
+    }
+
     func testCallerRulesAreReportedWithPositionsAndBatchKeysComeInPairs() throws {
         // Rules that depend on other modules' types (StagesTests checks krill's own) come
         // from the caller and are positioned like every other error.

@@ -17,8 +17,9 @@ final class KeyDependencyTests: XCTestCase {
     static let dependsOn: [String: [String]] = [
         "synth": ["seed", "data.synthetic.", "rescale."],
         "split": ["seed", "split."],
-        "train": ["seed", "model.", "loss.", "training.epochs", "training.steps_per_epoch", "training.batch.", "training.optimizer.",
-                  "training.schedule.", "training.augment.", "training.snapshots"],
+        // Each epoch: not training.epochs nor the snapshots, only the rate the schedule gives it.
+        "train": ["seed", "model.", "loss.", "training.steps_per_epoch", "training.batch.", "training.optimizer.",
+                  "training.schedule.", "training.augment."],
         "embed": ["seed"],
         "summarize": [],
         "tsne": ["seed", "evaluate.tsne."],
@@ -70,16 +71,19 @@ final class KeyDependencyTests: XCTestCase {
         "training.optimizer.beta2": (["training.optimizer.beta2=0.99"], []),
         "training.optimizer.weight_decay": (["training.optimizer.weight_decay=0.01"], []),
         "training.schedule.name": (["training.schedule.name=cosine"], []),
-        "training.schedule.every": (["training.schedule.every=3"], ["training.schedule.name=step"]),
-        "training.schedule.factor": (["training.schedule.factor=0.5"], ["training.schedule.name=step"]),
+        // Edits that move the rate of epoch 1 or 2 (smoke.yaml trains 2 epochs).
+        "training.schedule.every": (["training.schedule.every=1"], ["training.schedule.name=step"]),
+        "training.schedule.factor": (["training.schedule.factor=0.5"], ["training.schedule.name=step", "training.schedule.every=1"]),
         "training.schedule.gamma": (["training.schedule.gamma=0.9"], ["training.schedule.name=exponential"]),
         "training.schedule.min_lr": (["training.schedule.min_lr=0.0001"], ["training.schedule.name=cosine"]),
-        "training.schedule.period": (["training.schedule.period=3"], ["training.schedule.name=restarts"]),
+        "training.schedule.period": (["training.schedule.period=1"], ["training.schedule.name=restarts"]),
+        "training.schedule.horizon": (["training.schedule.horizon=5"], ["training.schedule.name=cosine"]),
         "training.schedule.warmup_epochs": (["training.schedule.warmup_epochs=1"], []),
         "training.augment.flip": (["training.augment.flip=false"], []),
         "training.augment.rotate90": (["training.augment.rotate90=false"], []),
         "training.snapshots": (["training.snapshots=[2]"], ["training.snapshots=[1, 2]"]),
         "training.checkpoint_every": (["training.checkpoint_every=2"], []),
+        "training.checkpoint_steps": (["training.checkpoint_steps=2"], []),
         "evaluate.summaries": (["evaluate.summaries=false"], []),
         "evaluate.baseline": (["evaluate.baseline=false"], []),
         "evaluate.tsne.perplexity": (["evaluate.tsne.perplexity=4"], []),
@@ -115,7 +119,7 @@ final class KeyDependencyTests: XCTestCase {
     func testEachEditChangesExactlyTheStagesThatReadIt() throws {
         let skip: Set<String> = ["data.source"]
         for key in ExperimentSchema.keys.map(\.path).sorted() where !skip.contains(key) {
-            let (edit, base) = KeyDependencyTests.edits[key]!
+            guard let (edit, base) = KeyDependencyTests.edits[key] else { return XCTFail("no edit for \(key)") }
             let before = try plan(smoke, base), after = try plan(smoke, base + edit)
             var changed = Set<String>()
             for (name, node) in before.nodes {
@@ -127,7 +131,7 @@ final class KeyDependencyTests: XCTestCase {
             // Keys of the folder source do not apply to synthetic data; checkpoint_every and
             // the evaluator switches change only the report (which evaluators it gathers).
             let none: Set<String> = ["data.folders.root", "data.folders.classes", "data.folders.max_per_class",
-                                     "training.checkpoint_every"]
+                                     "training.checkpoint_every", "training.checkpoint_steps"]
             XCTAssertEqual(changed, none.contains(key) ? [] : expected, "editing \(key) (\(edit))")
         }
     }

@@ -12,21 +12,23 @@ import XCTest
 final class PlannerTests: XCTestCase {
     func testSmokeDAGShape() throws {
         let (nodes, order) = try plan(smoke)
-        XCTAssertEqual(order, ["synth", "split", "train", "embed@1", "summarize@1", "tsne@1", "svm@1", "kmeans@1", "retrieval@1",
+        XCTAssertEqual(order, ["synth", "split", "train@1", "train@2", "embed@1", "summarize@1", "tsne@1", "svm@1", "kmeans@1", "retrieval@1",
                                "embed@2", "summarize@2", "tsne@2", "svm@2", "kmeans@2", "retrieval@2", "baseline", "report"])
         XCTAssertEqual(nodes["split"]?.inputs, ["synth"])
-        XCTAssertEqual(nodes["train"]?.inputs, ["synth", "split"])
-        XCTAssertEqual(nodes["embed@2"]?.inputs, ["synth", "split", "train"])
+        XCTAssertEqual(nodes["train@1"]?.inputs, ["synth", "split"])
+        XCTAssertEqual(nodes["train@2"]?.inputs, ["synth", "split", "train@1"], "a chain of epochs")
+        XCTAssertEqual(nodes["embed@1"]?.inputs, ["synth", "split", "train@1"])
+        XCTAssertEqual(nodes["embed@2"]?.inputs, ["synth", "split", "train@2"])
         XCTAssertEqual(nodes["svm@2"]?.inputs, ["embed@2"])
         XCTAssertEqual(nodes["baseline"]?.inputs, ["synth", "split"])
-        XCTAssertEqual(nodes["report"]?.inputs, ["synth", "split", "train", "summarize@1", "tsne@1", "svm@1", "kmeans@1", "retrieval@1",
+        XCTAssertEqual(nodes["report"]?.inputs, ["synth", "split", "train@2", "summarize@1", "tsne@1", "svm@1", "kmeans@1", "retrieval@1",
                                                  "summarize@2", "tsne@2", "svm@2", "kmeans@2", "retrieval@2", "baseline"])
     }
 
     func testEvaluatorsFollowTheExperiment() throws {
         let off = try plan(smoke, ["evaluate.tsne=false", "evaluate.svm=false", "evaluate.summaries=false",
                                    "evaluate.baseline=false", "evaluate.retrieval=false"])
-        XCTAssertEqual(off.order, ["synth", "split", "train", "embed@1", "kmeans@1", "embed@2", "kmeans@2", "report"])
+        XCTAssertEqual(off.order, ["synth", "split", "train@1", "train@2", "embed@1", "kmeans@1", "embed@2", "kmeans@2", "report"])
         let zeroshot = try plan(experimentsFolder.appendingPathComponent("zeroshot.yaml").path,
                                 ["training.epochs=2", "training.snapshots=[1]"])
         XCTAssert(zeroshot.order.contains("zeroshot@1") && zeroshot.order.contains("zeroshot@2"), "\(zeroshot.order)")

@@ -8,13 +8,17 @@ import Foundation
 /// - constant: lr
 /// - step: lr factor^floor(t / every)
 /// - exponential: lr gamma^t
-/// - cosine: minLR + (lr - minLR) (1 + cos(pi t / T)) / 2
+/// - cosine: minLR + (lr - minLR) (1 + cos(pi t / T)) / 2, and minLR for t >= T (epochs past
+///   the horizon, when `epochs` is a horizon shorter than the training)
 /// - restarts (SGDR): cycles of length P, P factor, P factor^2, ... (rounded to whole epochs);
 ///   within a cycle of length L at position u: minLR + (lr - minLR) (1 + cos(pi u / L)) / 2
 /// Computed in Double, rounded to Float once.
 public struct LearningRateSchedule: Equatable, Sendable {
     public let base: Float
     public let schedule: ScheduleConfig
+    /// The number of epochs the schedule spans (cosine's T counts from it): the training's
+    /// epochs, or a fixed horizon so that training can be extended later without changing
+    /// the earlier epochs' rates. Only cosine depends on it.
     public let epochs: Int
 
     public init(base: Float, schedule: ScheduleConfig, epochs: Int) {
@@ -39,6 +43,7 @@ public struct LearningRateSchedule: Equatable, Sendable {
             return Float(lr * Foundation.pow(Double(gamma), Double(t)))
         case let .cosine(minLR):
             let lo = Double(minLR)
+            if t >= total { return minLR }
             return Float(lo + (lr - lo) * (1 + Foundation.cos(Double.pi * Double(t) / Double(total))) / 2)
         case let .restarts(period, factor, minLR):
             var length = Double(period)

@@ -55,6 +55,27 @@ public enum HistoryCSV {
     }
 }
 
+extension HistoryCSV {
+    /// Reads the rows back (the wall-clock `seconds` are not in the file: 0). Floats read
+    /// back exactly: they were written in shortest round-trip form.
+    /// - Throws: `ConvNetError.badFile` for a file that is not a history.
+    public static func parse(_ text: String, path: String) throws -> [EpochSummary] {
+        let rows = try CSV.parse(text, source: path)
+        guard rows.first == header else { throw ConvNetError.badFile(path: path, reason: "not a history.csv (header \(rows.first ?? []))") }
+        return try rows.dropFirst().map { r in
+            func f(_ i: Int) throws -> Float {
+                guard r.count == header.count, let v = Float(r[i]) else {
+                    throw ConvNetError.badFile(path: path, reason: "bad row \(r)")
+                }
+                return v
+            }
+            guard let epoch = Int(r[0]) else { throw ConvNetError.badFile(path: path, reason: "bad epoch in \(r)") }
+            return EpochSummary(epoch: epoch, lr: try f(1), trainLoss: try f(2), valLoss: try f(3), monitorClusterSize: try f(4),
+                                monitorCentroidDistance: try f(5), monitorNearestCentroidAccuracy: try f(6), seconds: 0)
+        }
+    }
+}
+
 /// `timings.csv`: header `epoch,seconds`, the wall-clock seconds of each epoch (3 decimals).
 public enum TimingsCSV {
     public static func render(_ rows: [EpochSummary]) -> String {

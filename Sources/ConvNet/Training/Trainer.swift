@@ -4,13 +4,19 @@ import Linalg
 import Storage
 
 /// Knobs of the trainer that the experiment file does not set.
-public struct TrainerOptions: Codable, Equatable, Sendable {
+public struct TrainerOptions: Codable, Hashable, Sendable {
     /// Fixed validation triplets for the validation loss of triplet batches.
     public var validationTriplets: Int
     /// Fixed validation P x K batches for the validation loss of P x K batches.
     public var validationBatches: Int
     /// Training images per class (a fixed random sample) the summary centroids come from.
     public var centroidImagesPerClass: Int
+
+    enum CodingKeys: String, CodingKey {
+        case validationTriplets = "validation_triplets"
+        case validationBatches = "validation_batches"
+        case centroidImagesPerClass = "centroid_images_per_class"
+    }
 
     public init(validationTriplets: Int = 256, validationBatches: Int = 8, centroidImagesPerClass: Int = 32) {
         self.validationTriplets = validationTriplets
@@ -292,11 +298,16 @@ public final class Trainer {
     }
 
     /// Runs epoch `epoch` from its first step, or after the steps `partial` says were done.
-    /// - Parameter history: the completed epochs before this one (for a mid-epoch checkpoint).
-    func runEpoch(_ epoch: Int, resumingFrom partial: Checkpoint.PartialEpoch? = nil, history: [EpochSummary] = [],
+    /// - Parameters:
+    ///   - lr: the epoch's learning rate (default: the schedule's).
+    ///   - history: the completed epochs before this one (for a mid-epoch checkpoint).
+    ///   - checkpointSteps: also write a mid-epoch checkpoint every this many steps (0: only
+    ///     on a stop request).
+    func runEpoch(_ epoch: Int, lr given: Float? = nil, resumingFrom partial: Checkpoint.PartialEpoch? = nil,
+                  history: [EpochSummary] = [], checkpointSteps: Int = 0,
                   progress: ((TrainingProgress) -> Void)?, shouldStop: (() -> Bool)? = nil) throws -> EpochSummary {
         let started = DispatchTime.now().uptimeNanoseconds
-        let lr = schedule.rate(epoch: epoch)
+        let lr = given ?? schedule.rate(epoch: epoch)
         var sum = partial?.lossSum ?? 0.0
         let first = (partial?.step ?? 0) + 1
         if first <= training.stepsPerEpoch {
@@ -305,11 +316,13 @@ public final class Trainer {
                 sum += Double(value)
                 progress?(TrainingProgress(epoch: epoch, epochs: training.epochs, step: step, steps: training.stepsPerEpoch,
                                            loss: value, lr: lr))
-                if step < training.stepsPerEpoch, shouldStop?() == true {
+                guard step < training.stepsPerEpoch else { continue }
+                let stop = shouldStop?() == true
+                if stop || (checkpointSteps > 0 && step % checkpointSteps == 0) {
                     try writeCheckpoint(epoch: epoch - 1, history: history,
                                         partial: Checkpoint.PartialEpoch(epoch: epoch, step: step, lossSum: sum))
-                    throw ConvNetError.interrupted(epoch: epoch, step: step, steps: training.stepsPerEpoch)
                 }
+                if stop { throw ConvNetError.interrupted(epoch: epoch, step: step, steps: training.stepsPerEpoch) }
             }
         }
         let (valLoss, summary) = try evaluate()
@@ -318,6 +331,46 @@ public final class Trainer {
                             valLoss: valLoss, monitorClusterSize: Float(summary.meanClusterSize),
                             monitorCentroidDistance: Float(summary.meanCentroidDistance),
                             monitorNearestCentroidAccuracy: Float(summary.nearestCentroidAccuracy), seconds: seconds)
+    }
+
+    // MARK: one epoch at a time (the training chain)
+
+    /// Continues from the state after epoch e - 1: the network's weights and batch-norm
+    /// statistics from a weights file, the optimiser's moments and step from
+    /// `OptimizerStateFile` bytes.
+    public func restore(weights: URL, optimizerState: Data, optimizerStatePath: String) throws {
+        let (saved, _) = try WeightsFile.read(weights)
+        guard saved.parameters.count == network.parameters.count, saved.state.count == network.state.count else {
+            throw ConvNetError.badFile(path: weights.path, reason: "the weights do not fit this network")
+        }
+        network.parameters.copy(from: saved.parameters)
+        network.state.copy(from: saved.state)
+        try OptimizerStateFile.restore(optimizerState, into: optimizer, path: optimizerStatePath)
+    }
+
+    /// What an interrupted attempt at an epoch left in the work folder: its checkpoint,
+    /// restored into the network and optimiser, or nil when there is none.
+    public func restorePartialEpoch() throws -> Checkpoint? {
+        removeStaleTemporaryFiles()
+        guard FileManager.default.fileExists(atPath: checkpointURL.path) else { return nil }
+        return try Checkpoint.restore(from: checkpointURL, network: network, optimizer: optimizer, fingerprint: fingerprint)
+    }
+
+    /// Trains epoch `epoch` at `lr` from the current state (fresh, restored, or a partial
+    /// checkpoint's), with BLAS on one thread.
+    /// - Parameters:
+    ///   - history: the rows of the epochs before.
+    ///   - partial: the steps already done of this epoch (from `restorePartialEpoch`).
+    /// - Returns: the epoch's history row.
+    public func trainEpoch(_ epoch: Int, lr: Float, history: [EpochSummary], partial: Checkpoint.PartialEpoch?,
+                           checkpointSteps: Int = 0, progress: ((TrainingProgress) -> Void)? = nil,
+                           shouldStop: (() -> Bool)? = nil) throws -> EpochSummary {
+        try FileManager.default.createDirectory(at: workFolder, withIntermediateDirectories: true)
+        network.threads = threads
+        return try Workers.withSingleThreadedBLAS {
+            try runEpoch(epoch, lr: lr, resumingFrom: partial?.epoch == epoch ? partial : nil, history: history,
+                         checkpointSteps: checkpointSteps, progress: progress, shouldStop: shouldStop)
+        }
     }
 
     /// Validation loss and centroid summaries of the current weights (inference mode).

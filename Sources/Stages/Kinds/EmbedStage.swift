@@ -46,7 +46,7 @@ struct EmbedStage: ParameterizedStage {
     func run(_ context: StageContext) throws {
         let store = try ImageStore(directory: context.input(source).file("store"))
         let split = try SplitFile.read(context.input("split").file("split.json"))
-        let embedder = try Embedder(weights: context.input(weights).file(WeightsFile.fileName(epoch: epoch)))
+        let embedder = try Embedder(weights: context.input(weights).file(TrainEpochStage.weightsFile))
         var sets: [(String, [Int])] = [("train", trainSample(split.train, labels: store.labels)),
                                         ("validation", split.validation), ("test", split.test)]
         if !split.unseen.isEmpty { sets.append(("unseen", split.unseen)) }

@@ -86,9 +86,11 @@ struct ScheduleSettings: Codable, Hashable, Sendable {
     var minLR: Double?
     var period: Int?
     var warmupEpochs: Int
+    /// cosine: the epochs the cosine spans (nil: training.epochs).
+    var horizon: Int?
 
     enum CodingKeys: String, CodingKey {
-        case name, every, factor, gamma, period
+        case name, every, factor, gamma, period, horizon
         case minLR = "min_lr"
         case warmupEpochs = "warmup_epochs"
     }

@@ -21,7 +21,7 @@ public enum DataSource: String, Codable, CaseIterable, Sendable {
 }
 
 /// Turns a resolved experiment into the DAG: a source (`synth` or `rescale`), `split`,
-/// `train`, per snapshot epoch `embed@e` and the snapshot evaluators, the run-wide
+/// the chain of training epochs `train@1` ... `train@E`, per snapshot epoch `embed@e` and the snapshot evaluators, the run-wide
 /// evaluators, and `report`. Every stage's parameters are decoded here, before anything
 /// reads the data, so a value a stage does not know is a plan error naming its position
 /// and nothing is read or written.
@@ -40,11 +40,12 @@ public enum Planner {
         nodes.append(("split", SplitStage(parameters: try .decode(experiment), source: source)))
         let epochs = v.int("training.epochs")
         let snapshots = Array(Set(v.ints("training.snapshots").filter { $0 <= epochs } + [epochs])).sorted()
-        nodes.append(("train", TrainStage(parameters: try .decode(experiment), checkpointEvery: v.int("training.checkpoint_every"),
-                                          source: source, snapshots: snapshots)))
+        for e in 1...epochs {
+            nodes.append(("train@\(e)", try TrainEpochStage(experiment: experiment, epoch: e, source: source, isLast: e == epochs)))
+        }
         var planned: [String] = [], runWide: [String] = []
         for e in snapshots {
-            nodes.append(("embed@\(e)", try EmbedStage(experiment: experiment, epoch: e, source: source, weights: "train")))
+            nodes.append(("embed@\(e)", try EmbedStage(experiment: experiment, epoch: e, source: source, weights: "train@\(e)")))
             for descriptor in Evaluators.all where descriptor.scope == .snapshot {
                 guard let stage = try descriptor.plan(PlanContext(experiment: experiment, epoch: e, source: source)) else { continue }
                 nodes.append((descriptor.node(epoch: e), stage))
@@ -57,7 +58,7 @@ public enum Planner {
             runWide.append(descriptor.kind)
         }
         nodes.append(("report", ReportStage(parameters: .init(snapshots: snapshots, evaluators: planned, runWide: runWide),
-                                            source: source, history: "train")))
+                                            source: source, history: "train@\(epochs)")))
 
         // Only now is the data read: a class-folder source is scanned and fingerprinted.
         var graph = StageGraph()

@@ -43,45 +43,101 @@ public struct ExperimentRunner {
         try Planner.plan(experiment, memo: store.memo())
     }
 
+    /// What `krill run` asks beyond the experiment.
+    public struct Options: Sendable {
+        /// The run folder's name (`runs/<name>/<n>`).
+        public var name: String
+        /// Stages to recompute even when cached: a kind (`train`: every epoch) or a node (`train@5`).
+        public var force: [String] = []
+        /// Stop after the stages of this kind (and what they need): `train` trains only.
+        public var until: String? = nil
+
+        public init(name: String, force: [String] = [], until: String? = nil) {
+            self.name = name
+            self.force = force
+            self.until = until
+        }
+    }
+
+    /// The nodes named by `--force` or `--until` specs: a kind (every node of it) or a node.
+    /// - Throws: `PipelineError.notFound` naming the kinds and nodes there are.
+    public static func nodes(_ spec: String, in graph: StageGraph) throws -> [String] {
+        if graph.nodes[spec] != nil { return [spec] }
+        let ofKind = graph.names.filter { graph.nodes[$0]!.kind == spec }
+        guard ofKind.isEmpty else { return ofKind }
+        let kinds = graph.names.reduce(into: [String]()) { if !$0.contains(graph.nodes[$1]!.kind) { $0.append(graph.nodes[$1]!.kind) } }
+        throw PipelineError.notFound("no stage '\(spec)' in this experiment: give a kind (\(kinds.joined(separator: ", "))) or a node such as \(graph.names.first { $0.contains("@") } ?? "train@1")")
+    }
+
     /// Runs the experiment; returns the run folder and the stage table.
     /// - Throws: `PipelineError.stageFailed` when a stage fails, `PipelineError.interrupted`
     ///   on SIGINT/SIGTERM (wrapped in `RunStopped`, with the stage table so far). No run
     ///   folder is made then; earlier run folders are untouched and the stopped stage's
     ///   work stays for a resume.
     public func run(_ experiment: ResolvedExperiment, name: String) throws -> (folder: RunFolder, records: [StageRecord]) {
+        try run(experiment, options: Options(name: name))
+    }
+
+    public func run(_ experiment: ResolvedExperiment, options: Options) throws -> (folder: RunFolder, records: [StageRecord]) {
         let started = Date()
         let plan = try plan(experiment)
         let executor = executor(for: plan)
         defer { executor.releaseLocks() }
+        executor.force = Set(try options.force.flatMap { try ExperimentRunner.nodes($0, in: plan.graph) })
+        let targets = try options.until.map { Set(try ExperimentRunner.nodes($0, in: plan.graph)) }
         let outputs: [String: CommittedStage], records: [StageRecord]
         do {
-            try executor.lockKnownKeys()
-            (outputs, records) = try executor.run()
+            let planned = try executor.lockKnownKeys()
+            let runs = Set(planned.filter { if case .cached = $0.state { return false } else { return true } }.map(\.node))
+            let previous = try? RunFolder.resolve(options.name, in: store)
+            executor.reasons = try StageExplainer(graph: plan.graph, experiment: experiment, previous: previous)
+                .reasons(for: runs).mapValues(\.text)
+            (outputs, records) = try executor.run(targets: targets)
         } catch {
             throw RunStopped(error: error, records: executor.records)
         }
-        let draft = try RunDraft(store: store, name: name)
+        let draft = try RunDraft(store: store, name: options.name)
         defer { draft.discard() }
         for node in plan.graph.names {
             if let out = outputs[node] { try draft.publish(out, of: plan.graph.nodes[node]!) }
         }
         try draft.write(experiment.yaml, to: "experiment.yaml")
         let folder = try draft.finish { folder in
-            let record = provenance(experiment, records: records, started: started, files: draft.published)
+            let record = provenance(experiment, records: records, graph: plan.graph, started: started, files: draft.published,
+                                    until: options.until)
             try folder.write(record.pretty, to: "run.json")
             var facts: [(String, String)] = [("krill", krillVersion), ("experiment", experiment.file)]
             if let git = record["git"], let commit = git["commit"]?.stringValue {
                 facts.append(("git", commit + (git["dirty"] == .bool(true) ? " (dirty)" : "")))
             }
             for key in ["host", "cpu", "started", "ended"] { if let v = record[key]?.stringValue { facts.append((key, v)) } }
+            if let until = options.until { facts.append(("until", "\(until) (a partial run: later stages were not run)")) }
             try RunReport.write(folder, experimentYAML: experiment.yaml, records: records, provenance: facts)
         }
         return (folder, records)
     }
 
+    /// One line of `krill status`.
+    public struct StatusLine: Sendable {
+        public let node: String
+        public let kind: String
+        public let state: PlannedState
+        public let reason: StageExplainer.Reason?
+    }
+
+    /// What `krill run` would do, and why, without running anything.
+    public func status(_ experiment: ResolvedExperiment, name: String) throws -> [StatusLine] {
+        let plan = try plan(experiment)
+        let planned = try executor(for: plan).plan()
+        let runs = Set(planned.filter { if case .cached = $0.state { return false } else { return true } }.map(\.node))
+        let previous = try? RunFolder.resolve(name, in: store)
+        let reasons = try StageExplainer(graph: plan.graph, experiment: experiment, previous: previous).reasons(for: runs)
+        return planned.map { StatusLine(node: $0.node, kind: plan.graph.nodes[$0.node]!.kind, state: $0.state, reason: reasons[$0.node]) }
+    }
+
     /// `run.json`.
-    func provenance(_ e: ResolvedExperiment, records: [StageRecord], started: Date,
-                    files: [String: RunDraft.PublishedFile]) -> JSONValue {
+    func provenance(_ e: ResolvedExperiment, records: [StageRecord], graph: StageGraph, started: Date,
+                    files: [String: RunDraft.PublishedFile], until: String?) -> JSONValue {
         var git: JSONValue = .null
         if let g = Provenance.git(at: URL(fileURLWithPath: e.file).standardizedFileURL) {
             git = .object(["commit": .string(g.commit), "dirty": .bool(g.dirty)])
@@ -104,8 +160,12 @@ public struct ExperimentRunner {
             "files": .object(files.mapValues { f in
                 .object(["sha256": .string(f.sha256), "size": .int(f.size), "kind": .string(f.kind), "key": .string(f.key)])
             }),
+            "until": until.map { .string($0) } ?? .null,
+            // Per stage: what it was (kind, version, parameters: `krill status` compares
+            // with them), how it was satisfied, and its wall-clock seconds.
             "stages": .array(records.map {
                 .object(["node": .string($0.node), "kind": .string($0.kind), "key": .string($0.key),
+                         "version": .int(graph.nodes[$0.node]?.version ?? 0), "params": graph.nodes[$0.node]?.params ?? .null,
                          "state": .string($0.state.rawValue), "seconds": .double(($0.seconds * 1000).rounded() / 1000)])
             }),
         ])
