@@ -36,22 +36,42 @@ public struct ExperimentLoader {
 
     func load(file: String, text: String?, overrides: [String]) throws -> ResolvedExperiment {
         var diagnostics: [Diagnostic] = []
-        var tree: YAMLNode
-        // The files and overrides in the order they are merged, base-most first.
+        var (tree, layers) = try baseTree(file: file, text: text)
+        let (rest, sweep) = splitSweep(tree)
+        if let sweep {
+            throw ConfigErrors([Diagnostic(sweep.mark, "this file declares a sweep: run it with `krill run` (each member is a run)")])
+        }
+        tree = rest
+        applyOverrides(overrides, to: &tree, layers: &layers, diagnostics: &diagnostics)
+        return try resolve(tree, layers: layers, file: file, diagnostics: diagnostics)
+    }
+
+    /// The file's tree with its `extends:` chain merged underneath, and the merge layers.
+    func baseTree(file: String, text: String?) throws -> (YAMLNode, [String]) {
         var layers: [String] = []
         do {
-            tree = try loadTree(file, text: text, chain: [], layers: &layers)
+            return (try loadTree(file, text: text, chain: [], layers: &layers), layers)
         } catch let d as Diagnostic {
             throw ConfigErrors([d])
         }
+    }
+
+    /// Merges `--set` overrides on top of `tree`.
+    func applyOverrides(_ overrides: [String], to tree: inout YAMLNode, layers: inout [String], diagnostics: inout [Diagnostic]) {
         for (i, text) in overrides.enumerated() {
             do {
-                tree = merge(base: tree, over: try overrideTree(text, index: i + 1))
+                tree = merge(base: tree, over: try overrideTree(text, label: "--set[\(i + 1)]"))
                 layers.append("--set[\(i + 1)]")
-            } catch let d as Diagnostic {
-                diagnostics.append(d)
+            } catch {
+                diagnostics.append(error as? Diagnostic ?? Diagnostic(nil, "\(error)"))
             }
         }
+    }
+
+    /// Checks a merged tree against the schema and the rules, and resolves it.
+    /// - Throws: `ConfigErrors` with every problem (and those already in `diagnostics`).
+    func resolve(_ tree: YAMLNode, layers: [String], file: String, diagnostics prior: [Diagnostic]) throws -> ResolvedExperiment {
+        var diagnostics = prior
         var explicit: [String: (value: ConfigValue, mark: SourceMark)] = [:]
         check(tree, group: "", explicit: &explicit, diagnostics: &diagnostics)
         dropInherited(&explicit, layers: layers)
@@ -134,8 +154,7 @@ public struct ExperimentLoader {
     }
 
     /// `training.epochs=5` as a nested mapping, its value read as YAML.
-    func overrideTree(_ text: String, index: Int) throws -> YAMLNode {
-        let label = "--set[\(index)]"
+    func overrideTree(_ text: String, label: String) throws -> YAMLNode {
         guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
             throw Diagnostic(SourceMark(file: label, line: 1, column: 1), "expected key.path=value, got '\(text)'")
         }
@@ -145,9 +164,14 @@ public struct ExperimentLoader {
         // An empty value parses as an empty mapping; read it as null like `key:` in a file.
         let value = valueText.trimmingCharacters(in: .whitespaces).isEmpty
             ? YAMLNode(.scalar("", quoted: false), mark: valueNode.mark) : valueNode
+        return try pathTree(path, value: value, label: label)
+    }
+
+    /// `a.b.c` and a value as the nested mapping `{a: {b: {c: value}}}`.
+    func pathTree(_ path: String, value: YAMLNode, label: String, column: Int = 1) throws -> YAMLNode {
         var node = value
         for (i, part) in path.split(separator: ".", omittingEmptySubsequences: false).enumerated().reversed() {
-            let mark = SourceMark(file: label, line: 1, column: 1 + path.split(separator: ".").prefix(i).reduce(0) { $0 + $1.count + 1 })
+            let mark = SourceMark(file: label, line: 1, column: column + path.split(separator: ".").prefix(i).reduce(0) { $0 + $1.count + 1 })
             guard !part.isEmpty else { throw Diagnostic(mark, "empty key in '\(path)'") }
             node = YAMLNode(.mapping([(YAMLNode(.scalar(String(part), quoted: false), mark: mark), node)]), mark: mark)
         }

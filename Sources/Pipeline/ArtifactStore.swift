@@ -17,6 +17,8 @@ public struct ArtifactStore: Sendable {
     /// Side blobs of committed entries, by SHA-256 (e.g. a training epoch's optimiser state).
     public var blobsFolder: URL { root.appendingPathComponent("cache/blobs") }
     public var runsFolder: URL { root.appendingPathComponent("runs") }
+    /// `sweeps/<name>/<n>/`: a sweep's table and plots.
+    public var sweepsFolder: URL { root.appendingPathComponent("sweeps") }
 
     public func committedFolder(kind: String, key: String) -> URL {
         stagesFolder.appendingPathComponent(kind).appendingPathComponent(String(key.prefix(2))).appendingPathComponent(key)

@@ -89,20 +89,30 @@ public enum GarbageCollector {
             if !dryRun { try removeTree(folder) }
         }
 
-        for name in ((try? fm.contentsOfDirectory(atPath: store.runsFolder.path)) ?? []).sorted() where !name.hasPrefix(".") {
-            let base = store.runsFolder.appendingPathComponent(name)
-            for draft in ((try? fm.contentsOfDirectory(atPath: base.path)) ?? []).sorted() where RunDraft.isDraft(draft) {
-                let folder = base.appendingPathComponent(draft)
-                let lockPath = folder.appendingPathComponent(RunDraft.lockName).path
-                if fm.fileExists(atPath: lockPath) {
-                    let lock = try FileLock(path: lockPath)
-                    guard lock.tryLock() else { continue }
-                    lock.unlock()
+        // Drafts anywhere under runs/ and sweeps/ (sweep members nest: runs/<sweep>/<member>/).
+        func drafts(in folder: URL, label: String) throws {
+            for entry in ((try? fm.contentsOfDirectory(atPath: folder.path)) ?? []).sorted() {
+                let path = folder.appendingPathComponent(entry)
+                if RunDraft.isDraft(entry) {
+                    let lockPath = path.appendingPathComponent(RunDraft.lockName).path
+                    if fm.fileExists(atPath: lockPath) {
+                        let lock = try FileLock(path: lockPath)
+                        guard lock.tryLock() else { continue }
+                        lock.unlock()
+                    }
+                    report.removedDrafts.append(label.isEmpty ? entry : "\(label)/\(entry)")
+                    if !dryRun { try removeTree(path) }
+                    continue
                 }
-                report.removedDrafts.append("\(name)/\(draft)")
-                if !dryRun { try removeTree(folder) }
+                var isDir: ObjCBool = false
+                if !entry.hasPrefix("."), entry != "latest", Int(entry) == nil,
+                   fm.fileExists(atPath: path.path, isDirectory: &isDir), isDir.boolValue {
+                    try drafts(in: path, label: label.isEmpty ? entry : "\(label)/\(entry)")
+                }
             }
         }
+        try drafts(in: store.runsFolder, label: "")
+        try drafts(in: store.sweepsFolder, label: "sweeps")
         return report
     }
 

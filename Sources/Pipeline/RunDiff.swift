@@ -80,21 +80,74 @@ public struct RunDiff: Sendable {
         }
     }
 
+    /// The metrics shown: by default those that changed (or exist in one run only), never
+    /// the `headline` copy of the last epoch; with `all`, every one.
+    public func shownMetrics(all: Bool) -> [MetricChange] {
+        metrics.filter { m in
+            all || (!m.path.hasPrefix("headline.") && m.path != "final_epoch" && m.old != m.new)
+        }
+    }
+
+    /// Old and new values with the digits that show their difference: six significant
+    /// digits, more when those agree although the values do not.
+    public static func formatted(_ old: Double?, _ new: Double?) -> (String, String, String) {
+        func f(_ x: Double?, _ digits: Int) -> String { x.map { String(format: "%.\(digits)g", $0) } ?? "-" }
+        var digits = 6
+        while digits < 17, let old, let new, old != new, f(old, digits) == f(new, digits) { digits += 2 }
+        let change = (old != nil && new != nil) ? String(format: "%+.\(max(4, digits))g", new! - old!) : "-"
+        return (f(old, digits), f(new, digits), change)
+    }
+
     /// The diff as text for a terminal.
-    public var text: String {
+    public var text: String { text(all: false) }
+
+    public func text(all: Bool) -> String {
         var out = "diff \(a.label) -> \(b.label)\n\nparams:\n"
         if params.isEmpty { out += "  (identical)\n" }
         for p in params { out += "  \(p.path): \(p.old) -> \(p.new)\n" }
-        out += "\nmetrics (old / new / change):\n"
-        if metrics.isEmpty { out += "  (none)\n" }
-        func f(_ x: Double?) -> String { x.map { String(format: "%.4f", $0) } ?? "-" }
-        let width = metrics.map(\.path.count).max() ?? 0
-        for m in metrics {
-            let change = m.change.map { String(format: "%+.4f", $0) } ?? "-"
-            out += "  " + m.path.padding(toLength: width, withPad: " ", startingAt: 0) + "  \(f(m.old))  \(f(m.new))  \(change)\n"
+        let shown = shownMetrics(all: all)
+        out += "\nmetrics\(all ? "" : " that changed") (old / new / change):\n"
+        if shown.isEmpty { out += "  (none\(all ? "" : ": every metric is the same; --all lists them"))\n" }
+        let width = shown.map(\.path.count).max() ?? 0
+        for m in shown {
+            let (x, y, change) = RunDiff.formatted(m.old, m.new)
+            out += "  " + m.path.padding(toLength: width, withPad: " ", startingAt: 0) + "  \(x)  \(y)  \(change)\n"
         }
         out += "\nstages: \(sharedStages.count) shared, \(differentStages.count) different\n"
         if !differentStages.isEmpty { out += "  different: \(differentStages.joined(separator: ", "))\n" }
         return out
+    }
+
+    /// The diff as data: the same figures as the text, values at full precision.
+    public func json(all: Bool) -> JSONValue {
+        func num(_ x: Double?) -> JSONValue { x.map { .double($0) } ?? .null }
+        return .object([
+            "a": .string(a.label), "b": .string(b.label),
+            "params": .array(params.map { .object(["key": .string($0.path), "a": .string($0.old), "b": .string($0.new)]) }),
+            "metrics": .array(shownMetrics(all: all).map {
+                .object(["metric": .string($0.path), "a": num($0.old), "b": num($0.new), "change": num($0.change)])
+            }),
+            "stages": .object(["shared": .array(sharedStages.map { .string($0) }), "different": .array(differentStages.map { .string($0) })]),
+        ])
+    }
+
+    /// One CSV table: `section,name,a,b,change` (sections `param`, `metric`, `stage`).
+    public func csv(all: Bool) -> String {
+        var rows = params.map { ["param", $0.path, $0.old, $0.new, ""] }
+        rows += shownMetrics(all: all).map { ["metric", $0.path, $0.old.map { "\($0)" } ?? "", $0.new.map { "\($0)" } ?? "", $0.change.map { "\($0)" } ?? ""] }
+        rows += sharedStages.map { ["stage", $0, "shared", "shared", ""] } + differentStages.map { ["stage", $0, "different", "different", ""] }
+        return CSV.render(header: ["section", "name", a.label, b.label, "change"], rows: rows)
+    }
+
+    /// Markdown tables of the params and metrics.
+    public func markdown(all: Bool) -> String {
+        var out = "## diff \(a.label) -> \(b.label)\n\n| parameter | \(a.label) | \(b.label) |\n| --- | --- | --- |\n"
+        for p in params { out += "| `\(p.path)` | \(p.old) | \(p.new) |\n" }
+        out += "\n| metric | \(a.label) | \(b.label) | change |\n| --- | ---: | ---: | ---: |\n"
+        for m in shownMetrics(all: all) {
+            let (x, y, change) = RunDiff.formatted(m.old, m.new)
+            out += "| `\(m.path)` | \(x) | \(y) | \(change) |\n"
+        }
+        return out + "\nstages: \(sharedStages.count) shared, \(differentStages.count) different\n"
     }
 }

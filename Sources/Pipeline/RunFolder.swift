@@ -41,7 +41,11 @@ public struct RunFolder: Sendable {
         if reference.contains("/"), FileManager.default.fileExists(atPath: reference, isDirectory: &isDir), isDir.boolValue {
             let url = URL(fileURLWithPath: reference).standardizedFileURL.resolvingSymlinksInPath()
             guard let n = Int(url.lastPathComponent) else { throw PipelineError.notFound("\(reference): not a run folder (runs/<name>/<n>)") }
-            return RunFolder(url: url, name: url.deletingLastPathComponent().lastPathComponent, number: n)
+            // The name is the path under runs/ (sweep members have `sweep/member` names).
+            let parent = url.deletingLastPathComponent().path
+            let runs = store.runsFolder.resolvingSymlinksInPath().path + "/"
+            let name = parent.hasPrefix(runs) ? String(parent.dropFirst(runs.count)) : url.deletingLastPathComponent().lastPathComponent
+            return RunFolder(url: url, name: name, number: n)
         }
         var name = reference
         var pick: (Int) -> Int? = { $0 > 0 ? $0 : nil }   // latest by default
@@ -65,15 +69,27 @@ public struct RunFolder: Sendable {
         return RunFolder(url: base.appendingPathComponent(String(n)), name: name, number: n)
     }
 
-    /// Every run folder in the store, by name then number.
+    /// Every run folder in the store, by name then number. Names may nest: the members of a
+    /// sweep are `runs/<sweep>/<member>/<n>`.
     public static func all(in store: ArtifactStore) -> [RunFolder] {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: store.runsFolder.path)) ?? [])
-            .filter { !$0.hasPrefix(".") }.sorted()
-        return names.flatMap { name in
-            existingNumbers(in: store.runsFolder.appendingPathComponent(name)).sorted().map {
-                RunFolder(url: store.runsFolder.appendingPathComponent(name).appendingPathComponent(String($0)), name: name, number: $0)
+        var out: [RunFolder] = []
+        func walk(_ name: String) {
+            let folder = name.isEmpty ? store.runsFolder : store.runsFolder.appendingPathComponent(name)
+            let entries = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
+            if !name.isEmpty {
+                out += existingNumbers(in: folder).sorted().map {
+                    RunFolder(url: folder.appendingPathComponent(String($0)), name: name, number: $0)
+                }
+            }
+            for entry in entries where !entry.hasPrefix(".") && entry != "latest" && Int(entry) == nil {
+                var isDir: ObjCBool = false
+                if FileManager.default.fileExists(atPath: folder.appendingPathComponent(entry).path, isDirectory: &isDir), isDir.boolValue {
+                    walk(name.isEmpty ? entry : name + "/" + entry)
+                }
             }
         }
+        walk("")
+        return out
     }
 
     /// `run.json`, if the run finished writing it.
@@ -112,10 +128,12 @@ public final class RunDraft {
         public let key: String
     }
 
-    public init(store: ArtifactStore, name: String) throws {
+    /// - Parameter under: the folder of the named folders (`runs/`, or `sweeps/` for a
+    ///   sweep's report folder).
+    public init(store: ArtifactStore, name: String, under: URL? = nil) throws {
         self.store = store
         self.name = name
-        let base = store.runsFolder.appendingPathComponent(name)
+        let base = (under ?? store.runsFolder).appendingPathComponent(name)
         try AtomicFile.makeFolders(base)
         url = base.appendingPathComponent(".draft-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         guard mkdir(url.path, 0o755) == 0 else {

@@ -31,6 +31,23 @@ struct ExperimentOptions: ParsableArguments {
             throw CommandFailure.usage(errors.diagnostics.map(\.description).joined(separator: "\nkrill: "))
         }
     }
+
+    /// Loads a sweep (the file's `sweep:` block and `sweeps`), or nil when there is none.
+    func loadSweep(_ sweeps: [String]) throws -> SweepPlan? {
+        do {
+            return try ExperimentRunner.loadSweep(experiment, overrides: overrides, sweeps: sweeps)
+        } catch let errors as ConfigErrors {
+            throw CommandFailure.usage(errors.diagnostics.map(\.description).joined(separator: "\nkrill: "))
+        }
+    }
+}
+
+/// `--sweep key=a,b,c` (run and status).
+struct SweepOptions: ParsableArguments {
+    @Option(name: .customLong("sweep"), help: ArgumentHelp(
+        "Sweep a key over values: key.path=a,b,c (repeatable: the cartesian product). Each member is a run named <name>/<key=value,...>.",
+        valueName: "key=a,b,..."))
+    var sweeps: [String] = []
 }
 
 /// Progress on stderr: lines always; status lines redrawn in place on a terminal, dropped otherwise.
@@ -64,6 +81,11 @@ final class StderrProgress: ProgressSink, @unchecked Sendable {
     }
 
     private func write(_ s: String) { FileHandle.standardError.write(Data(s.utf8)) }
+}
+
+/// Where a report goes: text for a terminal, or data.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, csv, md
 }
 
 /// Engine and data errors become messages; stage failures exit 1, the rest 2.

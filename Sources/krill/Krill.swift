@@ -15,7 +15,7 @@ struct Krill: ParsableCommand {
         Exit codes: 0 success, 1 a stage failed, 2 a usage or config error.
         """,
         version: "krill \(Krill.version)",
-        subcommands: [SynthCommand.self, InspectCommand.self, BenchCommand.self, RunCommand.self, StatusCommand.self, DagCommand.self, DiffCommand.self, RunsCommand.self,
+        subcommands: [SynthCommand.self, InspectCommand.self, BenchCommand.self, RunCommand.self, StatusCommand.self, DagCommand.self, DiffCommand.self, CompareCommand.self, RunsCommand.self,
                       GcCommand.self, VerifyCommand.self]
     )
 }

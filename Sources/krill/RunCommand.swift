@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiment
 import Foundation
 import Linalg
 import Pipeline
@@ -12,9 +13,10 @@ struct RunCommand: ParsableCommand {
         discussion: "The run folder is artifacts/runs/<name>/<n>/; runs/<name>/latest points at the newest.")
 
     @OptionGroup var experiment: ExperimentOptions
+    @OptionGroup var sweep: SweepOptions
     @Option(help: "Run name (default: the experiment file's stem).")
     var name: String?
-    @Option(help: "Stages computed at once.")
+    @Option(help: "Stages computed at once (for a sweep: members run side by side). Changes no result.")
     var jobs: Int = 1
     @Option(name: .customLong("force"), help: ArgumentHelp(
         "Recompute a stage even when cached, replacing its cache entry: a kind (train: every epoch) or a node (train@5). Stages after it rerun only if its bytes change. Repeatable.",
@@ -33,6 +35,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let plan = try experiment.loadSweep(sweep.sweeps) { return try runSweep(plan) }
         let resolved = try experiment.load()
         // All of krill's parallelism is its own, over fixed chunks: results do not depend on
         // the number of cores (OpenBLAS's own threading would make them).
@@ -43,7 +46,8 @@ struct RunCommand: ParsableCommand {
                                       krillVersion: Krill.version, environment: KrillEnvironment.facts)
         do {
             let options = ExperimentRunner.Options(name: name ?? ExperimentRunner.defaultName(for: experiment.experiment),
-                                                   force: force, until: until)
+                                                   force: force, until: until, commandLine: CommandLine.arguments,
+                                                   overrides: experiment.overrides)
             let (folder, records) = try runner.run(resolved, options: options)
             printStageTable(records)
             print("run folder: \(folder.url.path)")
@@ -53,6 +57,39 @@ struct RunCommand: ParsableCommand {
             }
             if !stopped.records.isEmpty { printStageTable(stopped.records) }
             throw reportFailure(stopped.error)
+        } catch {
+            throw reportFailure(error)
+        }
+    }
+}
+
+extension RunCommand {
+    /// Every member of the sweep, then the sweep folder.
+    func runSweep(_ plan: SweepPlan) throws {
+        Gemm.useSingleThreadedBLAS()
+        let progress = StderrProgress()
+        InterruptFlag.shared.installHandlers { _ in progress.endStatus() }
+        let sweepName = name ?? ExperimentRunner.defaultName(for: experiment.experiment)
+        let runner = ExperimentRunner(store: artifactOptions.store, progress: progress, jobs: 1,
+                                      krillVersion: Krill.version, environment: KrillEnvironment.facts)
+        progress.line("sweep \(sweepName): \(plan.members.count) members ("
+                      + plan.axes.map { "\($0.path) in [\($0.values.joined(separator: ", "))]" }.joined(separator: " x ") + ")")
+        let options = ExperimentRunner.Options(name: sweepName, force: force, until: until, commandLine: CommandLine.arguments,
+                                               overrides: experiment.overrides)
+        do {
+            let (folder, results) = try SweepRunner(runner: runner).run(plan, name: sweepName, jobs: jobs, options: options)
+            print(RunTable(runs: results.compactMap(\.folder)).text, terminator: "")
+            let computed = results.flatMap(\.records).filter { $0.state != .cached }.count
+            let total = results.flatMap(\.records).count
+            print("\(results.count) members, \(total) stages: \(computed) computed, \(total - computed) cached (shared or from earlier runs)")
+            print("sweep folder: \(folder.url.path)")
+        } catch let stopped as SweepRunner.Stopped {
+            progress.endStatus()
+            FileHandle.standardError.write(Data("krill: \(stopped)\n".utf8))
+            FileHandle.standardError.write(Data("krill: resume with: \(resumeCommand())\n".utf8))
+            fflush(stdout)
+            if let signal = stopped.signal { _exit(128 + signal) }
+            throw CommandFailure.failed("the sweep did not finish")
         } catch {
             throw reportFailure(error)
         }

@@ -41,35 +41,92 @@ struct RunsRemoveCommand: ParsableCommand {
 }
 
 struct RunsListCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List runs with their headline metrics.")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List runs: a column per parameter that differs among them, then the headline metrics.",
+        discussion: """
+        Metric columns name the split they are measured on: svm_accuracy(test). NAME matches a \
+        run name or a glob (demo, 'losses*'); a sweep's name matches all its members.
+        """)
+    @Argument(help: "Only runs whose name is this, or matches this glob.") var pattern: String?
+    @Option(name: .customLong("where"), help: ArgumentHelp("Only runs whose parameter has this value (repeatable).", valueName: "key=value"))
+    var conditions: [String] = []
+    @Option(help: ArgumentHelp("Sort by a headline metric (best first).", valueName: "metric")) var sort: String?
+    @Option(help: "text, json, csv or md.") var format: OutputFormat = .text
     @OptionGroup var artifactOptions: ArtifactOptions
 
     func run() throws {
-        let runs = RunFolder.all(in: artifactOptions.store)
-        if runs.isEmpty { print("no runs in \(artifactOptions.store.runsFolder.path)"); return }
-        for r in runs {
-            let started = r.record?["started"]?.stringValue ?? "(unfinished)"
-            let stages = r.record?["stages"]?.arrayValue ?? []
-            let computed = stages.filter { $0["state"]?.stringValue != "cached" }.count
-            var line = "\(r.label)  \(started)  \(stages.count) stages (\(computed) computed)"
-            if let headline = r.summary?["headline"]?.objectValue {
-                line += "  " + Evaluators.metrics.filter(\.headline).compactMap { m in
-                    headline[m.name]?.doubleValue.map { String(format: "%@=%.3f", m.name as NSString, $0) }
-                }.joined(separator: " ")
+        var runs = RunFolder.all(in: artifactOptions.store)
+        if let pattern { runs = runs.filter { matches(pattern, $0.name) } }
+        do {
+            let parsed = try conditions.map { c -> (String, String) in
+                guard let eq = c.firstIndex(of: "="), eq != c.startIndex else { throw CommandFailure.usage("--where: expected key=value, got '\(c)'") }
+                return (String(c[..<eq]), String(c[c.index(after: eq)...]))
             }
-            print(line)
+            var table = RunTable(runs: runs).filtered(parsed)
+            if let sort { table = try table.sorted(by: sort) }
+            if table.rows.isEmpty && format == .text { print("no runs" + (pattern.map { " matching '\($0)'" } ?? "") + " in \(artifactOptions.store.runsFolder.path)"); return }
+            switch format {
+            case .text: print(table.text, terminator: "")
+            case .json: print(table.json.pretty)
+            case .csv: print(table.csv, terminator: "")
+            case .md: print(table.markdown, terminator: "")
+            }
+        } catch {
+            throw reportFailure(error)
         }
     }
 }
 
-/// `krill diff A B`: params that differ, metrics old/new/change, stages shared.
+/// Whether a run name matches a name or glob; a sweep's name matches its members.
+func matches(_ pattern: String, _ name: String) -> Bool {
+    name == pattern || name.hasPrefix(pattern + "/") || fnmatch(pattern, name, 0) == 0
+}
+
+/// `krill compare RUN...`: N runs side by side.
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare", abstract: "Compare runs: the parameters that differ, their metrics, their plots side by side.",
+        discussion: "A run is NAME (its latest), NAME@n, NAME~k (k before the latest) or a run folder path.")
+    @Argument(help: "The runs (two or more).") var runs: [String]
+    @Option(help: "Also write an HTML page with the plots side by side.") var html: String?
+    @Option(help: "text, json, csv or md.") var format: OutputFormat = .text
+    @OptionGroup var artifactOptions: ArtifactOptions
+
+    func validate() throws {
+        if runs.count < 2 { throw ValidationError("name at least two runs") }
+    }
+
+    func run() throws {
+        do {
+            let folders = try runs.map { try RunFolder.resolve($0, in: artifactOptions.store) }
+            let table = RunTable(runs: folders)
+            switch format {
+            case .text: print(table.text, terminator: "")
+            case .json: print(table.json.pretty)
+            case .csv: print(table.csv, terminator: "")
+            case .md: print(table.markdown, terminator: "")
+            }
+            if let html {
+                let page = URL(fileURLWithPath: html)
+                try AtomicFile.write(ComparePage.render(table, page: page), to: page)
+                if format == .text { print("html: \(html)") }
+            }
+        } catch {
+            throw reportFailure(error)
+        }
+    }
+}
+
+/// `krill diff A B`: params that differ, metrics that changed, stages shared.
 struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "diff", abstract: "Compare two runs: differing params, metrics, shared stages.",
+        commandName: "diff", abstract: "Compare two runs: differing params, metrics that changed, shared stages.",
         discussion: "A run is NAME (its latest), NAME@n, NAME~k (k before the latest) or a run folder path.")
 
     @Argument(help: "The first run.") var a: String
     @Argument(help: "The second run.") var b: String
+    @Flag(help: "Show every metric, also those that did not change.") var all = false
+    @Option(help: "text, json, csv or md.") var format: OutputFormat = .text
     @Option(help: "Also write a side-by-side HTML page.") var html: String?
     @OptionGroup var artifactOptions: ArtifactOptions
 
@@ -78,11 +135,16 @@ struct DiffCommand: ParsableCommand {
             let store = artifactOptions.store
             let diff = try RunDiff(a: try RunFolder.resolve(a, in: store), b: try RunFolder.resolve(b, in: store),
                                    metricOrder: Evaluators.metrics.map(\.name))
-            print(diff.text, terminator: "")
+            switch format {
+            case .text: print(diff.text(all: all), terminator: "")
+            case .json: print(diff.json(all: all).pretty)
+            case .csv: print(diff.csv(all: all), terminator: "")
+            case .md: print(diff.markdown(all: all), terminator: "")
+            }
             if let html {
                 let page = URL(fileURLWithPath: html)
                 try AtomicFile.write(DiffHTML.render(diff, page: page), to: page)
-                print("html: \(html)")
+                if format == .text { print("html: \(html)") }
             }
         } catch {
             throw reportFailure(error)
@@ -166,17 +228,42 @@ struct VerifyCommand: ParsableCommand {
     }
 }
 
+/// `krill compare --html`: the runs' table, then each plot of every run side by side.
+enum ComparePage {
+    static func render(_ table: RunTable, page: URL) -> String {
+        let (header, rows) = table.cells()
+        var sections = [TablePageContent.Section(title: "Runs", tables: [.init(caption: "", header: header, rows: rows)])]
+        let fm = FileManager.default
+        var plots = Set<String>()
+        for row in table.rows {
+            for p in fm.subpaths(atPath: row.run.url.path) ?? [] where p.hasSuffix(".png") || p.hasSuffix(".gif") { plots.insert(p) }
+        }
+        for path in plots.sorted(by: { ($0.hasPrefix("plots/") ? "0" : "1") + $0 < ($1.hasPrefix("plots/") ? "0" : "1") + $1 }) {
+            let figures = table.rows.compactMap { row -> ReportFigure? in
+                let url = row.run.url.appendingPathComponent(path)
+                return fm.fileExists(atPath: url.path) ? ReportFigure(caption: row.run.label, path: relativePath(url, from: page)) : nil
+            }
+            sections.append(.init(title: path, figures: figures))
+        }
+        return TablePage.render(TablePageContent(title: "krill compare", subtitle: table.rows.map(\.run.label).joined(separator: ", "),
+                                                 sections: sections))
+    }
+}
+
+/// `url` relative to the folder of `page` (for links in an HTML page).
+func relativePath(_ url: URL, from page: URL) -> String {
+    let base = page.deletingLastPathComponent().standardizedFileURL.resolvingSymlinksInPath().pathComponents
+    let parts = url.standardizedFileURL.resolvingSymlinksInPath().pathComponents
+    var common = 0
+    while common < min(base.count, parts.count) && base[common] == parts[common] { common += 1 }
+    return (Array(repeating: "..", count: base.count - common) + parts[common...]).joined(separator: "/")
+}
+
 /// `krill diff --html`: the two runs side by side on one page (Charts' `DiffPage`), images
 /// referenced relative to the page's folder.
 enum DiffHTML {
     static func render(_ d: RunDiff, page: URL) -> String {
-        let base = page.deletingLastPathComponent().standardizedFileURL.resolvingSymlinksInPath().pathComponents
-        func relative(_ url: URL) -> String {
-            let parts = url.standardizedFileURL.resolvingSymlinksInPath().pathComponents
-            var common = 0
-            while common < min(base.count, parts.count) && base[common] == parts[common] { common += 1 }
-            return (Array(repeating: "..", count: base.count - common) + parts[common...]).joined(separator: "/")
-        }
+        func relative(_ url: URL) -> String { relativePath(url, from: page) }
         var plots: [DiffContent.Plot] = []
         let fm = FileManager.default
         func files(_ run: RunFolder) -> Set<String> {

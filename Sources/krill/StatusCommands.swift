@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiment
 import Foundation
 import Pipeline
 import Stages
@@ -17,26 +18,27 @@ struct StatusCommand: ParsableCommand {
         """)
 
     @OptionGroup var experiment: ExperimentOptions
+    @OptionGroup var sweep: SweepOptions
     @Option(help: "The run name whose last run to compare with (default: the experiment file's stem).")
     var name: String?
-    @Flag(help: "Print the plan as JSON: one object per stage (node, kind, state, key, reason, detail).")
+    @Option(help: "text, json (one object per stage: node, kind, state, key, reason, detail), csv or md.")
+    var format: OutputFormat = .text
+    @Flag(help: "The same as --format json.")
     var json = false
     @OptionGroup var artifactOptions: ArtifactOptions
 
     func run() throws {
-        let resolved = try experiment.load()
         let runner = ExperimentRunner(store: artifactOptions.store, progress: StderrProgress(), krillVersion: Krill.version)
+        let format = json ? .json : self.format
+        let baseName = name ?? ExperimentRunner.defaultName(for: experiment.experiment)
+        if let plan = try experiment.loadSweep(sweep.sweeps) {
+            return try sweepStatus(plan, runner: runner, name: baseName, format: format)
+        }
+        let resolved = try experiment.load()
         do {
-            let lines = try runner.status(resolved, name: name ?? ExperimentRunner.defaultName(for: experiment.experiment))
-            if json {
-                let items: [JSONValue] = lines.map { l in
-                    var o: [String: JSONValue] = ["node": .string(l.node), "kind": .string(l.kind), "state": .string(l.state.word)]
-                    o["key"] = l.state.key.map { .string($0) } ?? .null
-                    o["reason"] = l.reason.map { .string($0.text) } ?? .null
-                    o["detail"] = l.state.detail.map { .string($0) } ?? .null
-                    return .object(o)
-                }
-                print(JSONValue.array(items).pretty)
+            let lines = try runner.status(resolved, name: baseName)
+            if format != .text {
+                print(StatusCommand.render(lines, format: format), terminator: "")
                 return
             }
             let grouped = StageExplainer.group(lines.map { ($0.node, $0.state.word, $0.reason) })
@@ -49,6 +51,65 @@ struct StatusCommand: ParsableCommand {
                 if let detail = state?.detail, keys[g.label] != nil { text += "  (\(detail))" }
                 if let reason = g.reason { text += "  " + reason.text }
                 print(g.label.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + text)
+            }
+        } catch {
+            throw reportFailure(error)
+        }
+    }
+}
+
+extension StatusCommand {
+    /// The plan as data: one row per stage.
+    static func render(_ lines: [ExperimentRunner.StatusLine], format: OutputFormat, member: String? = nil) -> String {
+        let header = (member == nil ? [] : ["member"]) + ["node", "kind", "state", "key", "reason", "detail"]
+        let rows = lines.map { l in
+            (member.map { [$0] } ?? []) + [l.node, l.kind, l.state.word, l.state.key ?? "", l.reason?.text ?? "", l.state.detail ?? ""]
+        }
+        switch format {
+        case .json:
+            return JSONValue.array(rows.map { r in
+                .object(Dictionary(uniqueKeysWithValues: zip(header, r).map { k, v in (k, v.isEmpty && k != "node" ? JSONValue.null : .string(v)) }))
+            }).pretty + "\n"
+        case .csv: return CSV.render(header: header, rows: rows)
+        case .md: return (["| " + header.joined(separator: " | ") + " |", "|" + header.map { _ in " --- |" }.joined()]
+                          + rows.map { "| " + $0.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |" })
+                          .joined(separator: "\n") + "\n"
+        case .text: return ""
+        }
+    }
+
+    /// A sweep's plan: per member, how many stages are cached and how many would run.
+    func sweepStatus(_ plan: SweepPlan, runner: ExperimentRunner, name: String, format: OutputFormat) throws {
+        do {
+            var all = ""
+            var summary: [(String, Int, Int, Int)] = []
+            for member in plan.members {
+                let lines = try runner.status(member.experiment, name: name + "/" + member.name)
+                if format != .text { all += StatusCommand.render(lines, format: format == .json ? .csv : format, member: member.name) }
+                let cached = lines.filter { $0.state.word == "cached" }.count
+                let partial = lines.filter { $0.state.word == "partial" }.count
+                summary.append((member.name, lines.count, cached, partial))
+            }
+            switch format {
+            case .text:
+                let width = max(6, summary.map(\.0.count).max() ?? 0)
+                print("sweep \(name): \(plan.members.count) members (" + plan.axes.map { "\($0.path) in [\($0.values.joined(separator: ", "))]" }
+                    .joined(separator: " x ") + ")")
+                for (m, n, cached, partial) in summary {
+                    print(m.padding(toLength: width, withPad: " ", startingAt: 0) + "  \(n) stages: \(cached) cached, "
+                          + (partial > 0 ? "\(partial) partial, " : "") + "\(n - cached - partial) to run")
+                }
+                print("(shared stages are computed once: `krill status FILE --set key=value` shows one member in full)")
+            case .json:
+                var items: [JSONValue] = []
+                for (m, n, cached, partial) in summary {
+                    let o: [String: JSONValue] = ["member": .string(m), "stages": .int(n), "cached": .int(cached),
+                                                  "partial": .int(partial), "to_run": .int(n - cached - partial)]
+                    items.append(.object(o))
+                }
+                print(JSONValue.array(items).pretty)
+            case .csv, .md:
+                print(all, terminator: "")
             }
         } catch {
             throw reportFailure(error)

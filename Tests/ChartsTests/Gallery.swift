@@ -65,6 +65,19 @@ enum Gallery {
                            bounds: bounds, plotSide: 260)
     }
 
+    /// A metric against the categories of a swept key: a point per seed, the mean joined.
+    static func sweepMetric() -> LineChart {
+        let variants = ["std_triplet", "semi_hard", "batch_hard", "batch_all"]
+        let seeds: [[Double]] = [[0.71, 0.83, 0.69, 0.80], [0.74, 0.85, 0.66, 0.79], [0.70, 0.84, 0.70, 0.82]]
+        var series = seeds.enumerated().map { i, v in
+            LineSeries(name: "seed \(i + 1)", x: v.indices.map { Double($0) + Double(i - 1) * 0.08 }, y: v, marker: .circle, joined: false)
+        }
+        series.append(LineSeries(name: "mean", x: [0, 1, 2, 3], y: (0..<4).map { j in seeds.map { $0[j] }.reduce(0, +) / 3 },
+                                 color: .gray(0.2), lineWidth: 1.5))
+        return LineChart(series: series, title: "svm_accuracy(test) by loss.variant", xLabel: "loss.variant", yLabel: "svm_accuracy",
+                         xCategories: variants, width: 480, height: 320)
+    }
+
     static func confusedPair(columns: Int = 6, cellSize: Double = 96) -> ImageGrid {
         let counts = Fixtures.confusion(classes: 27)
         let pair = ConfusedPair.mostConfused(in: counts)!

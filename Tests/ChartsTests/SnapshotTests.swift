@@ -16,6 +16,10 @@ final class SnapshotTests: XCTestCase {
         try assertSnapshot(Gallery.loss(width: 480, height: 320), named: "line-loss")
     }
 
+    func testSweepMetricAgainstCategories() throws {
+        try assertSnapshot(Gallery.sweepMetric(), named: "line-sweep-categories")
+    }
+
     func testScatterPlot() throws {
         try assertSnapshot(Gallery.tsne6(), named: "scatter-tsne6")
     }

@@ -31,6 +31,9 @@ final class LossTests: XCTestCase {
         check(.stdTriplet, soft: true, batch: tripletBatch, label: "std_triplet soft")
         check(.altTriplet, margin: 2, batch: tripletBatch, label: "alt_triplet")
         check(.geomTriplet, batch: tripletBatch, label: "geom_triplet")
+        check(.stdTriplet, margin: 1.5, batch: pkBatch, label: "std_triplet on every triplet of a P x K batch")
+        check(.altTriplet, margin: 2, batch: pkBatch, label: "alt_triplet pk")
+        check(.geomTriplet, batch: pkBatch, label: "geom_triplet pk")
         check(.semiHard, margin: 1, batch: pkBatch, label: "semi_hard")
         check(.batchHard, margin: 1, batch: pkBatch, label: "batch_hard")
         check(.batchHard, soft: true, batch: pkBatch, label: "batch_hard soft")
@@ -77,8 +80,23 @@ final class LossTests: XCTestCase {
         XCTAssertEqual(LossConfig(variant: .stdTriplet).resolvedDistance, .squared)
     }
 
+    /// std_triplet on a P x K batch is the mean over every valid triplet; batch_all the mean
+    /// over the active ones.
+    func testTripletVariantsOnAPKBatchAverageEveryTriplet() {
+        // 1-D points: class 0 at 0 and 1, class 1 at 3 and 3.5. Squared distances.
+        let x: [Double] = [0, 1, 3, 3.5], batch = LossBatch.labeled([0, 0, 1, 1])
+        // (a, p, n): (0,1,2): 1-9, (0,1,3): 1-12.25, (1,0,2): 1-4, (1,0,3): 1-6.25,
+        // (2,3,0): .25-9, (2,3,1): .25-4, (3,2,0): .25-12.25, (3,2,1): .25-6.25; margin 5.
+        let deltas: [Double] = [-8, -11.25, -3, -5.25, -8.75, -3.75, -12, -6]
+        let terms = deltas.map { max($0 + 5, 0) }
+        let std = TripletLoss(LossConfig(variant: .stdTriplet, margin: 5)).evaluate(x, d: 1, batch: batch).loss
+        XCTAssertEqual(std, terms.reduce(0, +) / 8, accuracy: 1e-12)
+        let all = TripletLoss(LossConfig(variant: .batchAll, margin: 5, distance: .squared)).evaluate(x, d: 1, batch: batch).loss
+        XCTAssertEqual(all, terms.reduce(0, +) / Double(terms.filter { $0 > 0 }.count), accuracy: 1e-12)
+    }
+
     func testEachVariantTrainsOnItsBatchShape() {
-        XCTAssertThrowsError(try TripletLoss(LossConfig(variant: .stdTriplet)).validate(batch: .pk(classes: 4, perClass: 4)))
+        XCTAssertNoThrow(try TripletLoss(LossConfig(variant: .stdTriplet)).validate(batch: .pk(classes: 4, perClass: 4)))
         XCTAssertThrowsError(try TripletLoss(LossConfig(variant: .batchHard)).validate(batch: .triplets(8)))
         XCTAssertNoThrow(try TripletLoss(LossConfig(variant: .batchHard)).validate(batch: .pk(classes: 4, perClass: 4)))
         XCTAssertNoThrow(try TripletLoss(LossConfig(variant: .contrastive)).validate(batch: .triplets(8)))

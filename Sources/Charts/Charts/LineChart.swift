@@ -17,12 +17,16 @@ public struct LineSeries: Equatable, Sendable {
     public var marker: MarkerShape?
     /// Line width in pixels.
     public var lineWidth: Double
+    /// Join the points with a line (false: markers only, a scatter of the points).
+    public var joined: Bool
     /// Draw as steps (level until halfway to the next point, then a vertical jump), for
     /// values that hold over an interval such as a per-epoch learning rate.
     public var stepped: Bool
 
     public init(name: String, x: [Double], y: [Double], color: RGB? = nil, axis: YAxisSide = .left,
-                dashed: Bool = false, marker: MarkerShape? = nil, lineWidth: Double = 2, stepped: Bool = false) {
+                dashed: Bool = false, marker: MarkerShape? = nil, lineWidth: Double = 2, stepped: Bool = false,
+                joined: Bool = true) {
+        self.joined = joined
         self.stepped = stepped
         self.name = name
         self.x = x
@@ -72,6 +76,9 @@ public struct LineChart: Chart {
     public var rightYRange: ClosedRange<Double>?
     /// Integer x ticks only (epochs).
     public var integerX: Bool
+    /// A categorical x axis: x = 0, 1, ... are these categories, one tick and label each
+    /// (e.g. the values of a swept key).
+    public var xCategories: [String]?
     public var legend: LegendPlacement
     /// Image width and height in logical pixels.
     public var width: Double
@@ -80,8 +87,9 @@ public struct LineChart: Chart {
     public init(series: [LineSeries], title: String = "", xLabel: String = "", yLabel: String = "",
                 rightYLabel: String = "", yScale: AxisScale = .linear, rightYScale: AxisScale = .linear,
                 xRange: ClosedRange<Double>? = nil, yRange: ClosedRange<Double>? = nil,
-                rightYRange: ClosedRange<Double>? = nil, integerX: Bool = false, legend: LegendPlacement = .auto,
-                width: Double = 640, height: Double = 400) {
+                rightYRange: ClosedRange<Double>? = nil, integerX: Bool = false, xCategories: [String]? = nil,
+                legend: LegendPlacement = .auto, width: Double = 640, height: Double = 400) {
+        self.xCategories = xCategories
         self.series = series
         self.title = title
         self.xLabel = xLabel
@@ -143,6 +151,7 @@ public struct LineChart: Chart {
                 var points: [Point] = []
                 // A lone point (no neighbour to join) still shows, as a dot.
                 func drawRun(_ run: [Point]) {
+                    if !s.joined { return }
                     if run.count == 1 && s.marker == nil {
                         canvas.fillCircle(run[0], radius: max(2.5, s.lineWidth * 1.5), c)
                     } else {
@@ -267,7 +276,8 @@ public struct LineChartLayout {
         let left = c.series.filter { $0.axis == .left }, right = c.series.filter { $0.axis == .right }
         let hasRight = !right.isEmpty
 
-        let xDomain = c.xRange ?? ScaleMap.paddedDomain(c.series.flatMap(\.x), scale: .linear, fraction: 0.03)
+        let xDomain = c.xRange ?? (c.xCategories.map { -0.5...(Double(max(1, $0.count)) - 0.5) }
+            ?? ScaleMap.paddedDomain(c.series.flatMap(\.x), scale: .linear, fraction: 0.03))
         let yDomain = c.yRange ?? ScaleMap.paddedDomain(left.flatMap(\.y), scale: c.yScale)
         let rDomain = c.rightYRange ?? ScaleMap.paddedDomain(right.flatMap(\.y), scale: c.rightYScale)
 
@@ -304,7 +314,7 @@ public struct LineChartLayout {
 
         // The legend: inside the best corner, else outside on the right.
         let entries = c.series.enumerated().filter { !$0.element.name.isEmpty }.map { i, s in
-            LegendEntry(name: s.name, color: c.color(of: i), dashed: s.dashed, marker: s.marker)
+            LegendEntry(name: s.name, color: c.color(of: i), dashed: s.dashed, marker: s.marker, line: s.joined)
         }
         var legendBox: LegendBox? = nil
         var legendRect: Rect? = nil
@@ -358,9 +368,11 @@ public struct LineChartLayout {
         y = ScaleMap(scale: c.yScale, domain: yDomain, pixels: (plot.maxY, plot.minY))
         rightY = hasRight ? ScaleMap(scale: c.rightYScale, domain: rDomain, pixels: (plot.maxY, plot.minY)) : nil
 
-        let xTicks = ticks(xDomain, .linear, max(2, Int(plot.width / 75)), integer: c.integerX)
+        let xTicks = c.xCategories.map { $0.indices.map(Double.init) } ?? ticks(xDomain, .linear, max(2, Int(plot.width / 75)), integer: c.integerX)
         self.xTicks = xTicks
-        xTickLabels = Ticks.labels(xTicks)
+        xTickLabels = c.xCategories.map { names in
+            names.map { canvas.truncated($0, font: tickFont, maxWidth: max(30, plot.width / Double(max(1, names.count)) - 4)) }
+        } ?? Ticks.labels(xTicks)
         let xm = x, ym = y
         xTickLabelRects = zip(xTicks, xTickLabels).map { t, l in
             canvas.textBounds(l, at: Point(xm(t), plot.maxY + LineChartLayout.tickLength + 3), font: tickFont,

@@ -5,12 +5,15 @@ public struct LegendEntry: Equatable, Sendable {
     public var color: RGB
     public var dashed: Bool
     public var marker: MarkerShape?
+    /// Draw the line sample (false: the marker alone).
+    public var line: Bool
 
-    public init(name: String, color: RGB, dashed: Bool = false, marker: MarkerShape? = nil) {
+    public init(name: String, color: RGB, dashed: Bool = false, marker: MarkerShape? = nil, line: Bool = true) {
         self.name = name
         self.color = color
         self.dashed = dashed
         self.marker = marker
+        self.line = line
     }
 }
 
@@ -50,7 +53,7 @@ struct LegendBox {
             let r = entryRect(i, origin: origin)
             let cy = r.minY + lineHeight / 2
             let x0 = r.minX, x1 = r.minX + LegendBox.sampleWidth
-            canvas.line(Point(x0, cy), Point(x1, cy), e.color, width: 2, dash: e.dashed ? [5, 3] : [])
+            if e.line { canvas.line(Point(x0, cy), Point(x1, cy), e.color, width: 2, dash: e.dashed ? [5, 3] : []) }
             if let marker = e.marker { canvas.marker(marker, at: Point((x0 + x1) / 2, cy), size: 7, e.color) }
             canvas.text(e.name, at: Point(x1 + LegendBox.sampleGap, cy), font: LegendBox.font, color: .gray(0.1),
                         anchor: TextAnchor(.left, .middle))

@@ -128,6 +128,7 @@ public enum HTML {
     tbody tr:nth-child(even) { background: #f8f9fb; }
     tbody th { font-weight: normal; }
     td.num { text-align: right; font-variant-numeric: tabular-nums; }
+    .scroll { overflow-x: auto; }
     td.state-computed { color: #0b5cad; } td.state-cached { color: #57606a; } td.state-resumed { color: #8a4b00; }
     .figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(460px, 1fr)); gap: 1.2rem; align-items: start; }
     figure { margin: 0; }

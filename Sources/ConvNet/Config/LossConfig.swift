@@ -25,16 +25,14 @@ public enum LossVariant: String, Codable, Equatable, Sendable, CaseIterable {
         case either
     }
 
+    /// std/alt/geom_triplet take explicit triplets, or every triplet of a P x K batch (so a
+    /// study can train every variant on the same batches); the mining losses need P x K.
     public var batchShape: BatchShape {
         switch self {
-        case .stdTriplet, .altTriplet, .geomTriplet: return .triplets
+        case .stdTriplet, .altTriplet, .geomTriplet, .contrastive: return .either
         case .semiHard, .batchHard, .batchAll: return .labeled
-        case .contrastive: return .either
         }
     }
-
-    /// True for the variants that need explicit (a, p, n) triplets in the batch.
-    public var needsTriplets: Bool { batchShape == .triplets }
 
     /// Whether the variant can replace its hinge by the soft margin (`loss.soft_margin`).
     public var supportsSoftMargin: Bool {

@@ -27,10 +27,13 @@ public struct LossBatch: Equatable, Sendable {
 /// (by default: for batch_hard and batch_all) says Euclidean; m is the margin, in the same
 /// units.
 ///
-/// On triplet batches (mean over the B triplets):
+/// On triplet batches (mean over the B triplets), or on labelled batches (mean over every
+/// valid (a, p, n) of the batch: a and p of one class, n of another, a != p):
 /// - `std_triplet`  max(d+ - d- + m, 0)   (soft margin: log(1 + exp(d+ - d-)))
 /// - `alt_triplet`  d+ + max(m - d-, 0)
 /// - `geom_triplet` max(d+ + m / (d- + eps), 0) = d+ + m / (d- + eps), eps = `geomEpsilon`
+/// (std_triplet over every triplet differs from batch_all, which averages over the active
+/// triplets only.)
 ///
 /// On labelled batches (any batch: a triplet batch counts as labelled rows too):
 /// - `semi_hard` (Schroff et al. 2015, FaceNet): for every ordered positive pair (a, p),
@@ -85,12 +88,20 @@ public struct TripletLoss: Sendable {
         let soft = config.softMargin
         switch config.variant {
         case .stdTriplet, .altTriplet, .geomTriplet:
-            guard let b = batch.tripletCount, b > 0 else {
-                fatalError("\(config.variant.rawValue) needs a triplet batch")
+            // A triplet batch's B triplets, or every valid (a, p, n) of a labelled batch.
+            var triplets: [(Int, Int, Int)] = []
+            if let b = batch.tripletCount {
+                triplets = (0..<b).map { ($0, b + $0, 2 * b + $0) }
+            } else {
+                let labels = batch.labels
+                for a in 0..<batch.rows {
+                    for p in 0..<batch.rows where p != a && labels[p] == labels[a] {
+                        for n in 0..<batch.rows where labels[n] != labels[a] { triplets.append((a, p, n)) }
+                    }
+                }
             }
-            let scale = 1 / Double(b)
-            for t in 0..<b {
-                let a = t, p = b + t, n = 2 * b + t
+            let scale = triplets.isEmpty ? 0 : 1 / Double(triplets.count)
+            for (a, p, n) in triplets {
                 let dp = acc.distance(a, p), dn = acc.distance(a, n)
                 switch config.variant {
                 case .stdTriplet:

@@ -60,7 +60,7 @@ public enum ExperimentSchema {
         SchemaKey("model.embedding", .int, .int(64), "Embedding dimension.", range: .atLeast(1, atMost: 4096)),
         SchemaKey("model.output", .choice(["l2", "sigmoid", "linear"]), .string("l2"), "`l2` (unit sphere), `sigmoid` (the original's) or `linear`."),
 
-        SchemaKey("loss.variant", .choice(lossVariants), .string("std_triplet"), "std_triplet, alt_triplet, geom_triplet (triplet batches); semi_hard, batch_hard, batch_all (P x K batches); contrastive (either)."),
+        SchemaKey("loss.variant", .choice(lossVariants), .string("std_triplet"), "std_triplet, alt_triplet, geom_triplet (triplet batches, or every triplet of a P x K batch); semi_hard, batch_hard, batch_all (P x K batches); contrastive (either)."),
         SchemaKey("loss.margin", .float, .float(0.5), "Margin alpha (the original used 5 with sigmoid outputs).", range: nonNegative),
         SchemaKey("loss.distance", .optional(.choice(["squared", "euclidean"])), .null, "Distance in the loss terms; null = squared, except euclidean for batch_hard and batch_all (Hermans et al.)."),
         SchemaKey("loss.soft_margin", .bool, .bool(false), "Softplus log(1 + exp(d+ - d-)) instead of the hinge (std_triplet, semi_hard, batch_hard, batch_all).", when: ("loss.variant", softMarginVariants)),

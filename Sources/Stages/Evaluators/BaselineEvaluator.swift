@@ -81,7 +81,7 @@ extension Evaluators {
     static let baseline = EvaluatorDescriptor(
         kind: "baseline", scope: .run, group: "evaluate.baseline",
         plan: { c in c.values.bool("evaluate.baseline") ? try BaselineStage(c) : nil },
-        metrics: [MetricDescriptor("raw_nearest_centroid_accuracy", "nearest centroid on raw pixels (validation)"),
-                  MetricDescriptor("raw_svm_accuracy", "SVM on raw pixels")],
+        metrics: [MetricDescriptor("raw_nearest_centroid_accuracy", "nearest centroid on raw pixels (validation)", split: .fixed("validation")),
+                  MetricDescriptor("raw_svm_accuracy", "SVM on raw pixels", split: .key("evaluate.svm.test_on"))],
         accuracySeries: [("raw_svm_accuracy", "SVM on raw pixels")])
 }

@@ -67,17 +67,39 @@ public struct EvaluatorDescriptor: Sendable {
 
 /// A metric an evaluator writes to its `metrics.json` and so to `summary.json`.
 public struct MetricDescriptor: Sendable, Equatable {
+    /// The split a metric is measured on: a fixed one, or the value of a key.
+    public enum Split: Sendable, Equatable {
+        case fixed(String)
+        /// The split named by this experiment key (`evaluate.svm.test_on`).
+        case key(String)
+    }
+
     /// Key in metrics.json and summary.json (`svm_accuracy`).
     public let name: String
     /// What it is, for tables and legends.
     public let label: String
-    /// Shown by `krill runs` among the headline metrics.
+    /// Shown by `krill runs` and sweep tables among the headline metrics.
     public let headline: Bool
+    public let split: Split?
+    /// Whether a larger value is better (marks the best of a sweep's column).
+    public let higherIsBetter: Bool
 
-    init(_ name: String, _ label: String, headline: Bool = false) {
+    init(_ name: String, _ label: String, headline: Bool = false, split: Split? = nil, higherIsBetter: Bool = true) {
         self.name = name
         self.label = label
         self.headline = headline
+        self.split = split
+        self.higherIsBetter = higherIsBetter
+    }
+
+    /// The column name of tables: the metric and the split it is measured on
+    /// (`svm_accuracy(test)`), given a run's experiment values by key.
+    public func column(_ value: (String) -> String?) -> String {
+        switch split {
+        case .fixed(let s): return "\(name)(\(s))"
+        case .key(let k): return "\(name)(\(value(k) ?? "?"))"
+        case nil: return name
+        }
     }
 }
 

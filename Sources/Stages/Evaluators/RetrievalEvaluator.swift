@@ -52,8 +52,8 @@ extension Evaluators {
             c.values.enabled("evaluate.retrieval")
                 ? RetrievalStage(parameters: try .decode(c.experiment, facts: ["epoch": .int(c.epoch)])) : nil
         },
-        metrics: [MetricDescriptor("retrieval_precision_at_1", "retrieval precision@1", headline: true),
-                  MetricDescriptor("retrieval_r_precision", "retrieval R-precision"),
-                  MetricDescriptor("retrieval_map_at_r", "retrieval MAP@R", headline: true)],
+        metrics: [MetricDescriptor("retrieval_precision_at_1", "retrieval precision@1", headline: true, split: .key("evaluate.retrieval.query")),
+                  MetricDescriptor("retrieval_r_precision", "retrieval R-precision", split: .key("evaluate.retrieval.query")),
+                  MetricDescriptor("retrieval_map_at_r", "retrieval MAP@R", headline: true, split: .key("evaluate.retrieval.query"))],
         tables: [TableDescriptor("Retrieval: precision@1, R-precision, MAP@R per class", "retrieval/summary.csv")])
 }

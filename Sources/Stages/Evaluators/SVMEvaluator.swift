@@ -76,8 +76,8 @@ extension Evaluators {
     static let svm = EvaluatorDescriptor(
         kind: "svm", group: "evaluate.svm",
         plan: { c in c.values.enabled("evaluate.svm") ? try SVMStage(c) : nil },
-        metrics: [MetricDescriptor("svm_accuracy", "SVM accuracy", headline: true),
-                  MetricDescriptor("svm_macro_f1", "SVM macro F1")],
+        metrics: [MetricDescriptor("svm_accuracy", "SVM accuracy", headline: true, split: .key("evaluate.svm.test_on")),
+                  MetricDescriptor("svm_macro_f1", "SVM macro F1", split: .key("evaluate.svm.test_on"))],
         accuracySeries: [("svm_accuracy", "SVM")],
         figures: [FigureDescriptor("SVM confusion (test)", "svm/confusion.png")],
         tables: [TableDescriptor("SVM classification report", "svm/classification_report.csv")],

@@ -50,10 +50,10 @@ extension Evaluators {
                 ? SummarizeStage(parameters: try .decode(c.experiment, facts: ["epoch": .int(c.epoch)])) : nil
         },
         metrics: [
-            MetricDescriptor("nearest_centroid_accuracy", "nearest-centroid accuracy (validation)", headline: true),
-            MetricDescriptor("nearest_centroid_macro_f1", "nearest-centroid macro F1 (validation)"),
-            MetricDescriptor("mean_cluster_size", "mean cluster size (validation)"),
-            MetricDescriptor("mean_centroid_distance", "mean centroid distance (validation)"),
+            MetricDescriptor("nearest_centroid_accuracy", "nearest-centroid accuracy (validation)", headline: true, split: .fixed("validation")),
+            MetricDescriptor("nearest_centroid_macro_f1", "nearest-centroid macro F1 (validation)", split: .fixed("validation")),
+            MetricDescriptor("mean_cluster_size", "mean cluster size (validation)", split: .fixed("validation"), higherIsBetter: false),
+            MetricDescriptor("mean_centroid_distance", "mean centroid distance (validation)", split: .fixed("validation")),
         ],
         accuracySeries: [("nearest_centroid_accuracy", "nearest centroid \(TrainingCurves.snapshot)")],
         figures: [

@@ -72,7 +72,7 @@ extension Evaluators {
     static let tsne = EvaluatorDescriptor(
         kind: "tsne", group: "evaluate.tsne",
         plan: { c in c.values.enabled("evaluate.tsne") ? try TSNEStage(c) : nil },
-        metrics: [MetricDescriptor("tsne_kl", "t-SNE KL divergence (validation)")],
+        metrics: [MetricDescriptor("tsne_kl", "t-SNE KL divergence (validation)", split: .fixed("validation"), higherIsBetter: false)],
         figures: [FigureDescriptor("t-SNE of the validation embeddings", "tsne.png")],
         draw: { d in
             let layout = try TSNELayout(d.output.file("tsne.csv"))

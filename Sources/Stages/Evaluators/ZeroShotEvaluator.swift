@@ -59,12 +59,12 @@ extension Evaluators {
             guard c.values.enabled("evaluate.zeroshot"), !c.values.strings("split.unseen_classes").isEmpty else { return nil }
             return ZeroShotStage(parameters: try .decode(c.experiment, facts: ["epoch": .int(c.epoch)]))
         },
-        metrics: [MetricDescriptor("zeroshot_accuracy", "zero-shot few-shot accuracy (unseen classes)", headline: true),
-                  MetricDescriptor("zeroshot_accuracy_std", "its standard deviation over draws"),
-                  MetricDescriptor("zeroshot_nmi", "zero-shot k-means NMI (unseen)"),
-                  MetricDescriptor("zeroshot_ari", "zero-shot k-means ARI (unseen)"),
-                  MetricDescriptor("zeroshot_kmeans_accuracy", "zero-shot k-means accuracy (unseen)"),
-                  MetricDescriptor("seen_fewshot_accuracy", "few-shot accuracy on seen classes (test)")],
+        metrics: [MetricDescriptor("zeroshot_accuracy", "zero-shot few-shot accuracy (unseen classes)", headline: true, split: .fixed("unseen")),
+                  MetricDescriptor("zeroshot_accuracy_std", "its standard deviation over draws", split: .fixed("unseen"), higherIsBetter: false),
+                  MetricDescriptor("zeroshot_nmi", "zero-shot k-means NMI (unseen)", split: .fixed("unseen")),
+                  MetricDescriptor("zeroshot_ari", "zero-shot k-means ARI (unseen)", split: .fixed("unseen")),
+                  MetricDescriptor("zeroshot_kmeans_accuracy", "zero-shot k-means accuracy (unseen)", split: .fixed("unseen")),
+                  MetricDescriptor("seen_fewshot_accuracy", "few-shot accuracy on seen classes (test)", split: .fixed("test"))],
         accuracySeries: [("zeroshot_accuracy", "zero-shot (unseen)")],
         tables: [TableDescriptor("Zero-shot figures", "zeroshot/summary.csv")])
 }

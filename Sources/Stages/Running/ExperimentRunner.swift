@@ -22,10 +22,18 @@ public struct ExperimentRunner {
         self.environment = environment
     }
 
+    /// The loader `krill` uses: class names checked against the data, krill's rules.
+    public static var loader: ExperimentLoader { ExperimentLoader(classLister: ClassListing.lister, rules: ConfigRules.all) }
+
     /// Loads and validates an experiment file with overrides.
     /// - Throws: `ConfigErrors` (every problem, with positions).
     public static func load(_ file: String, overrides: [String]) throws -> ResolvedExperiment {
-        try ExperimentLoader(classLister: ClassListing.lister, rules: ConfigRules.all).load(file: file, overrides: overrides)
+        try loader.load(file: file, overrides: overrides)
+    }
+
+    /// Loads a sweep (the file's `sweep:` block and `--sweep` arguments); nil when there is none.
+    public static func loadSweep(_ file: String, overrides: [String], sweeps: [String]) throws -> SweepPlan? {
+        try loader.loadSweep(file: file, overrides: overrides, sweeps: sweeps)
     }
 
     /// The default run name: the experiment file's stem.
@@ -51,11 +59,19 @@ public struct ExperimentRunner {
         public var force: [String] = []
         /// Stop after the stages of this kind (and what they need): `train` trains only.
         public var until: String? = nil
+        /// For run.json: the command line, the `--set` overrides, and the sweep this run is a
+        /// member of (its name and the member's `key=value` assignments).
+        public var commandLine: [String] = []
+        public var overrides: [String] = []
+        public var sweep: (name: String, assignments: [(path: String, value: String)])? = nil
 
-        public init(name: String, force: [String] = [], until: String? = nil) {
+        public init(name: String, force: [String] = [], until: String? = nil, commandLine: [String] = [],
+                    overrides: [String] = []) {
             self.name = name
             self.force = force
             self.until = until
+            self.commandLine = commandLine
+            self.overrides = overrides
         }
     }
 
@@ -104,7 +120,7 @@ public struct ExperimentRunner {
         try draft.write(experiment.yaml, to: "experiment.yaml")
         let folder = try draft.finish { folder in
             let record = provenance(experiment, records: records, graph: plan.graph, started: started, files: draft.published,
-                                    until: options.until)
+                                    options: options)
             try folder.write(record.pretty, to: "run.json")
             var facts: [(String, String)] = [("krill", krillVersion), ("experiment", experiment.file)]
             if let git = record["git"], let commit = git["commit"]?.stringValue {
@@ -137,7 +153,7 @@ public struct ExperimentRunner {
 
     /// `run.json`.
     func provenance(_ e: ResolvedExperiment, records: [StageRecord], graph: StageGraph, started: Date,
-                    files: [String: RunDraft.PublishedFile], until: String?) -> JSONValue {
+                    files: [String: RunDraft.PublishedFile], options: Options) -> JSONValue {
         var git: JSONValue = .null
         if let g = Provenance.git(at: URL(fileURLWithPath: e.file).standardizedFileURL) {
             git = .object(["commit": .string(g.commit), "dirty": .bool(g.dirty)])
@@ -160,7 +176,15 @@ public struct ExperimentRunner {
             "files": .object(files.mapValues { f in
                 .object(["sha256": .string(f.sha256), "size": .int(f.size), "kind": .string(f.kind), "key": .string(f.key)])
             }),
-            "until": until.map { .string($0) } ?? .null,
+            "until": options.until.map { .string($0) } ?? .null,
+            "command_line": .array(options.commandLine.map { .string($0) }),
+            "overrides": .array(options.overrides.map { .string($0) }),
+            "sweep": options.sweep.map { sweep in
+                .object(["name": .string(sweep.name),
+                         "member": .string(sweep.assignments.map { "\($0.path)=\($0.value)" }.joined(separator: ",")),
+                         "assignments": .object(Dictionary(sweep.assignments.map { ($0.path, JSONValue.string($0.value)) },
+                                                           uniquingKeysWith: { a, _ in a }))])
+            } ?? .null,
             // Per stage: what it was (kind, version, parameters: `krill status` compares
             // with them), how it was satisfied, and its wall-clock seconds.
             "stages": .array(records.map {
