@@ -69,6 +69,8 @@ bench: build
 	bash bench/peers/setup_evaluators.sh
 	bash bench/convnet.sh 2
 	bench/.venv/bin/python bench/peers/evaluators.py --krill $(KRILL) --repeat 3
+	bench/.venv/bin/python bench/peers/export_check.py --krill $(KRILL)
+	bench/.venv/bin/python bench/peers/embed_speed.py --krill $(KRILL) --repeat 3
 
 ## check-report: run smoke.yaml and open its report.html in headless Chromium (installs chromium if missing)
 check-report: build

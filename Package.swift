@@ -95,7 +95,7 @@ let package = Package(
         // Snapshot PNGs are read and re-recorded through #filePath (KRILL_RECORD=1), not as resources.
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "Imaging", "CGIF", "TestSupport"],
                     exclude: ["Snapshots"]),
-        .testTarget(name: "StagesTests", dependencies: ["Stages", "Experiment", "Pipeline", "ConvNet", "Clustering", "SVM",
+        .testTarget(name: "StagesTests", dependencies: ["Stages", "Experiment", "Pipeline", "ConvNet", "Clustering", "SVM", "TSNE", "Datasets",
                                                         "Imaging", "Storage", "TestSupport"],
                     exclude: ["Snapshots"]),
         .testTarget(name: "EndToEndTests", dependencies: ["krill", "Imaging", "Storage", "TestSupport"]),

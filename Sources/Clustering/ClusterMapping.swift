@@ -9,7 +9,11 @@ public enum MappingRule: String, Codable, Sendable, CaseIterable {
 
 /// A cluster-to-class mapping fitted on one labelled split and applied to any other.
 public struct ClusterMapping: Sendable, Equatable {
-    /// The class predicted for each cluster (0..<classes).
+    /// The class of a cluster no class claimed under the majority rule (`Unknown` in the
+    /// reports): its points count as misclassified.
+    public static let unknown = -1
+
+    /// The class predicted for each cluster (0..<classes, or `unknown`).
     public let classOfCluster: [Int]
     /// For each cluster, whether the rule itself assigned it (false: the documented
     /// fallback of the rule filled it in).
@@ -21,8 +25,9 @@ public struct ClusterMapping: Sendable, Equatable {
     /// Predicted classes for cluster labels.
     public func predict(_ clusters: [Int]) -> [Int] { clusters.map { classOfCluster[$0] } }
 
-    /// Points of the fitted split in cluster c that belong to its mapped class.
-    public func matchedCount(cluster c: Int) -> Int { counts[c, classOfCluster[c]] }
+    /// Points of the fitted split in cluster c that belong to its mapped class (0 for an
+    /// unknown cluster).
+    public func matchedCount(cluster c: Int) -> Int { classOfCluster[c] == ClusterMapping.unknown ? 0 : counts[c, classOfCluster[c]] }
 
     /// Points of the fitted split in cluster c.
     public func size(cluster c: Int) -> Int { (0..<counts.bCount).reduce(0) { $0 + counts[c, $1] } }
@@ -60,8 +65,8 @@ public struct ClusterMapping: Sendable, Equatable {
     /// cluster index) is labelled c, so a later class that picks the same cluster
     /// overwrites the earlier one, whose points then land elsewhere (in the report, four
     /// classes got recall 0 this way). Clusters no class picked (`assigned == false`)
-    /// are labelled with their own majority class (ties: the lowest class index; an
-    /// empty cluster: class 0), so every point gets a real class.
+    /// are `unknown`, as the original labelled them "Unknown": their points are
+    /// misclassified whatever their class.
     public static func majority(clusters: [Int], classes: [Int], clusterCount: Int, classCount: Int) -> ClusterMapping {
         let table = Contingency(clusters, classes, aCount: clusterCount, bCount: classCount)
         var mapped = [Int](repeating: -1, count: clusterCount)
@@ -70,11 +75,7 @@ public struct ClusterMapping: Sendable, Equatable {
             for c in 1..<max(1, clusterCount) where table[c, cls] > table[best, cls] { best = c }
             if clusterCount > 0 { mapped[best] = cls }
         }
-        var assigned = [Bool](repeating: true, count: clusterCount)
-        for c in 0..<clusterCount where mapped[c] < 0 {
-            assigned[c] = false
-            mapped[c] = majorityClass(of: c, table)
-        }
+        let assigned = mapped.map { $0 != unknown }
         return ClusterMapping(classOfCluster: mapped, assigned: assigned, counts: table, rule: .majority)
     }
 

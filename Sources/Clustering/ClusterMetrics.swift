@@ -44,10 +44,11 @@ public enum ClusterMetrics {
     }
 
     /// Entropy (nats) of a label distribution given by counts, as scikit-learn's
-    /// `entropy`: 1 (not 0) for an empty or single-label distribution.
+    /// `entropy`: 0 for a single label, and 1 (scikit-learn's convention) for no labels at all.
     public static func entropy(_ counts: [Int]) -> Double {
         let nonzero = counts.filter { $0 > 0 }
-        if nonzero.count <= 1 { return 1 }
+        if nonzero.isEmpty { return 1 }
+        if nonzero.count == 1 { return 0 }
         let sum = Double(nonzero.reduce(0, +))
         let logSum = log(sum)
         var h: Double = 0

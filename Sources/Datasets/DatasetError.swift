@@ -10,6 +10,9 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
     case invalidSampler(String)
     case corruptStore(path: String, reason: String)
     case unreadable(path: String, reason: String)
+    /// A data set's table (an EcoTaxa TSV, ZooScanNet's taxa.csv): the file, the 1-based
+    /// line when one is at fault, and why.
+    case badTable(path: String, line: Int?, reason: String)
 
     public var description: String {
         switch self {
@@ -26,6 +29,7 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
         case .invalidSampler(let why): return "invalid sampler: \(why)"
         case let .corruptStore(path, reason): return "\(path): corrupt image store: \(reason)"
         case let .unreadable(path, reason): return "\(path): \(reason)"
+        case let .badTable(path, line, reason): return "\(path)\(line.map { ":\($0)" } ?? ""): \(reason)"
         }
     }
 }

@@ -16,6 +16,10 @@ public struct ClassificationReport: Sendable, Equatable {
     /// One row per class, in class order.
     public let classes: [Row]
     public let accuracy: Double
+    /// The mean recall over the classes that have points (scikit-learn's
+    /// `balanced_accuracy_score`): every class counts the same, however many points it has,
+    /// so one large class cannot carry the figure. 0 when no class has points.
+    public let balancedAccuracy: Double
     public let macro: Row
     public let weighted: Row
     /// All points.
@@ -51,6 +55,8 @@ public struct ClassificationReport: Sendable, Equatable {
         let wt = average { Double(support[$0]) }
         self.classes = rows
         self.accuracy = confusion.accuracy
+        let withSupport = (0..<k).filter { support[$0] > 0 }
+        self.balancedAccuracy = withSupport.isEmpty ? 0 : withSupport.reduce(0) { $0 + rows[$1].recall } / Double(withSupport.count)
         self.macro = Row(precision: m.0, recall: m.1, f1: m.2, support: total)
         self.weighted = Row(precision: wt.0, recall: wt.1, f1: wt.2, support: total)
         self.total = total
@@ -62,7 +68,8 @@ public struct ClassificationReport: Sendable, Equatable {
 
     /// `classification_report.csv`: columns `class,precision,recall,f1,support`, one row per
     /// class, then `accuracy` (precision and recall empty, f1 = accuracy, support = all
-    /// points, as scikit-learn's printed report places it), `macro avg`, `weighted avg`.
+    /// points, as scikit-learn's printed report places it), `balanced accuracy` (laid out
+    /// the same way), `macro avg`, `weighted avg`.
     public func csv(classNames: [String]) -> String {
         precondition(classNames.count == classes.count, "report: \(classNames.count) names for \(classes.count) classes")
         func cells(_ r: Row) -> [String] {
@@ -70,6 +77,7 @@ public struct ClassificationReport: Sendable, Equatable {
         }
         var rows = zip(classNames, classes).map { [$0.0] + cells($0.1) }
         rows.append(["accuracy", "", "", ReportNumber.format(accuracy), String(total)])
+        rows.append(["balanced accuracy", "", "", ReportNumber.format(balancedAccuracy), String(total)])
         rows.append(["macro avg"] + cells(macro))
         rows.append(["weighted avg"] + cells(weighted))
         return CSV.render(header: ["class", "precision", "recall", "f1", "support"], rows: rows)

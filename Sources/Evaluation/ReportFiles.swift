@@ -5,6 +5,11 @@ import Storage
 /// The per-row and per-cluster CSV files of an evaluator's folder (`svm/`, `kmeans/`,
 /// the snapshot folder), and writing a classifier's three files at once.
 public enum ReportFiles {
+    /// A predicted class's name: `Unknown` for `ClusterMapping.unknown`.
+    static func name(_ label: Int, _ classNames: [String]) -> String {
+        label == ClusterMapping.unknown ? ConfusionMatrix.unknownName : classNames[label]
+    }
+
     /// `predictions.csv`: columns `row,path,true,predicted`: the row index in the split's
     /// embeddings, the image path (empty when `paths` is nil), and the true and predicted
     /// class names.
@@ -12,7 +17,7 @@ public enum ReportFiles {
         precondition(truth.count == predicted.count, "predictions: \(truth.count) vs \(predicted.count)")
         precondition(paths == nil || paths!.count == truth.count, "predictions: \(paths!.count) paths for \(truth.count) rows")
         let rows = truth.indices.map { i in
-            [String(i), paths?[i] ?? "", classNames[truth[i]], classNames[predicted[i]]]
+            [String(i), paths?[i] ?? "", classNames[truth[i]], name(predicted[i], classNames)]
         }
         return CSV.render(header: ["row", "path", "true", "predicted"], rows: rows)
     }
@@ -23,7 +28,7 @@ public enum ReportFiles {
     /// on are in the cluster and of that class (`count`), and in the cluster at all (`size`).
     public static func mappingCSV(_ mapping: ClusterMapping, classNames: [String]) -> String {
         let rows = mapping.classOfCluster.indices.map { c in
-            [String(c), classNames[mapping.classOfCluster[c]], mapping.assigned[c] ? "true" : "false",
+            [String(c), name(mapping.classOfCluster[c], classNames), mapping.assigned[c] ? "true" : "false",
              String(mapping.matchedCount(cluster: c)), String(mapping.size(cluster: c))]
         }
         return CSV.render(header: ["cluster", "class", "assigned", "count", "size"], rows: rows)

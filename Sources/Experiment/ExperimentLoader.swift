@@ -85,7 +85,8 @@ public struct ExperimentLoader {
                     checkClasses(resolved, known: classes, explicit: explicit, diagnostics: &diagnostics)
                 }
             } catch {
-                let mark = explicit["data.folders.root"]?.mark ?? explicit["data.source"]?.mark
+                let mark = ["data.folders.root", "data.ecotaxa.tsv", "data.zooscannet.root", "data.source"]
+                    .lazy.compactMap { explicit[$0]?.mark }.first
                 diagnostics.append(Diagnostic(mark ?? SourceMark(file: file, line: 1, column: 1), "\(error)"))
             }
         }
@@ -309,12 +310,13 @@ public struct ExperimentLoader {
     func checkClasses(_ v: ResolvedValues, known: [String], explicit: [String: (value: ConfigValue, mark: SourceMark)],
                       diagnostics: inout [Diagnostic]) {
         var available = known
-        if v.string("data.source") == "folders", let wanted = v.value("data.folders.classes").listValue {
+        let classesKey = "data.\(v.string("data.source")).classes"
+        if ExperimentSchema.byPath[classesKey] != nil, let wanted = v.value(classesKey).listValue {
             let names = wanted.compactMap(\.stringValue)
             let unknown = names.filter { !known.contains($0) }
             for name in unknown {
                 let hint = didYouMean(name, among: known).map { " (did you mean '\($0)'?)" } ?? ""
-                diagnostics.append(Diagnostic(explicit["data.folders.classes"]?.mark, "data.folders.classes: unknown class '\(name)'\(hint)"))
+                diagnostics.append(Diagnostic(explicit[classesKey]?.mark, "\(classesKey): unknown class '\(name)'\(hint)"))
             }
             available = names.filter { known.contains($0) }
         }

@@ -32,6 +32,15 @@ public struct SVMConfig: Sendable, Equatable {
         }
     }
 
+    /// How the classes' errors are weighted (scikit-learn's `class_weight`).
+    public enum ClassWeight: String, Codable, Sendable, CaseIterable {
+        /// Every point's error costs C.
+        case none
+        /// Class c's errors cost C n / (k n_c) (n points, k classes, n_c of class c), so
+        /// that a rare class counts as much as a common one: scikit-learn's `"balanced"`.
+        case balanced
+    }
+
     public var kernel: Kernel
     /// Penalty of the soft margin (> 0).
     public var C: Double
@@ -52,10 +61,12 @@ public struct SVMConfig: Sendable, Equatable {
     /// it, libsvm evaluates kernels on the feature vectors itself. Both give the same
     /// model up to rounding in the last bits of the kernel values.
     public var precomputedKernelLimit: Int
+    public var classWeight: ClassWeight
 
     public init(kernel: Kernel = .rbf, C: Double = 1, gamma: Gamma = .scale, coef0: Double = 0, degree: Int = 3,
                 tolerance: Double = 1e-3, cacheMB: Double = 200, shrinking: Bool = true,
-                precomputedKernelLimit: Int = 6000) {
+                precomputedKernelLimit: Int = 6000, classWeight: ClassWeight = .none) {
+        self.classWeight = classWeight
         self.precomputedKernelLimit = precomputedKernelLimit
         self.kernel = kernel
         self.C = C

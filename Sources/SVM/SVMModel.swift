@@ -39,13 +39,8 @@ public final class SVMModel: @unchecked Sendable {
     private let rows: UnsafeMutablePointer<UnsafeMutablePointer<svm_node>?>
     private let targets: UnsafeMutablePointer<Double>
     private let trainCount: Int
-    /// Support vectors (l x d, libsvm's order: grouped by class), their squared norms,
-    /// per-class counts, per-class coefficient blocks and the pairwise offsets rho.
-    private let supportVectors: [Double]
-    private let supportSquares: [Double]
-    private let counts: [Int]
-    private let coefficients: [[Double]]
-    private let rho: [Double]
+    /// The support vectors, coefficients and offsets: everything prediction needs.
+    public let predictor: SVMPredictor
 
     /// Trains on n x d row-major features with one integer class label per row.
     /// - Throws: `SVMError.invalidInput` for mismatched shapes or no rows,
@@ -126,7 +121,26 @@ public final class SVMModel: @unchecked Sendable {
             targets[r] = Double(labels[i])
         }
         var problem = svm_problem(l: Int32(n), y: targets, x: rows)
-        guard let model = svm_train(&problem, &parameter) else {
+        // class_weight: libsvm multiplies C by weight[i] for the class weight_label[i].
+        var weightLabels: [Int32] = [], weights: [Double] = []
+        if config.classWeight == .balanced {
+            var counts: [Int: Int] = [:]
+            for label in labels { counts[label, default: 0] += 1 }
+            for (label, count) in counts.sorted(by: { $0.key < $1.key }) {
+                weightLabels.append(Int32(label))
+                weights.append(Double(n) / (Double(counts.count) * Double(count)))
+            }
+        }
+        let trained: UnsafeMutablePointer<svm_model>? = weightLabels.withUnsafeMutableBufferPointer { wl in
+            weights.withUnsafeMutableBufferPointer { w in
+                parameter.nr_weight = Int32(wl.count)
+                parameter.weight_label = wl.isEmpty ? nil : wl.baseAddress
+                parameter.weight = w.isEmpty ? nil : w.baseAddress
+                defer { parameter.nr_weight = 0; parameter.weight_label = nil; parameter.weight = nil }
+                return svm_train(&problem, &parameter)
+            }
+        }
+        guard let model = trained else {
             nodes.deallocate(); rows.deallocate(); targets.deallocate()
             throw SVMError.invalidInput("libsvm returned no model")
         }
@@ -148,27 +162,27 @@ public final class SVMModel: @unchecked Sendable {
             let row = Int(model.pointee.sv_indices[t]) - 1
             for j in 0..<d { sv[t * d + j] = sortedX[row * d + j] }
         }
-        self.supportVectors = sv
-        self.supportSquares = sv.withUnsafeBufferPointer { KernelMatrix.squares($0.baseAddress!, n: l, d: d) }
-        self.counts = (0..<k).map { Int(model.pointee.nSV[$0]) }
-        // coefficients[c] is (k - 1) x nSV[c]: row r holds sv_coef[r] over class c's support vectors.
         var starts = [0]
         for c in 0..<k { starts.append(starts[c] + Int(model.pointee.nSV[c])) }
-        self.coefficients = (0..<k).map { c in
-            var m = [Double](repeating: 0, count: max(k - 1, 0) * (starts[c + 1] - starts[c]))
+        // coefficients[c] is (k - 1) x nSV[c]: row r holds sv_coef[r] over class c's support vectors.
+        let coefficients: [[Double]] = (0..<k).map { c in
             let width = starts[c + 1] - starts[c]
+            var m = [Double](repeating: 0, count: max(k - 1, 0) * width)
             for r in 0..<(k - 1) {
                 let coef = model.pointee.sv_coef[r]!
                 for t in 0..<width { m[r * width + t] = coef[starts[c] + t] }
             }
             return m
         }
-        self.rho = (0..<(k * (k - 1) / 2)).map { model.pointee.rho[$0] }
         let classCount = Int(svm_get_nr_class(model))
         var classLabels = [Int32](repeating: 0, count: classCount)
         svm_get_labels(model, &classLabels)
         self.classes = classLabels.map(Int.init)
         self.supportVectorCount = Int(svm_get_nr_sv(model))
+        self.predictor = SVMPredictor(kernel: config.kernel, gamma: gamma, coef0: config.coef0, degree: config.degree,
+                                      dimensions: d, classes: classes, counts: (0..<k).map { Int(model.pointee.nSV[$0]) },
+                                      supportVectors: sv, coefficients: coefficients,
+                                      rho: (0..<(k * (k - 1) / 2)).map { model.pointee.rho[$0] })
     }
 
     deinit {
@@ -203,79 +217,16 @@ public final class SVMModel: @unchecked Sendable {
         return p
     }
 
-    /// The predicted class of each of the n rows of `x` (n x d, row-major).
-    ///
-    /// libsvm's one-vs-one vote, computed in bulk: the kernel between a block of rows and
-    /// all support vectors by one dgemm, each class's share of every pairwise decision value
-    /// by one dgemm with its coefficients, then dec(i, j) = share_i[j-1] + share_j[i] - rho
-    /// votes for i when positive, else for j, and the first class with most votes wins, as
-    /// in `svm_predict_values`. (Only the summation order differs from libsvm's loop.)
+    /// The predicted class of each of the n rows of `x` (n x d, row-major), by
+    /// `SVMPredictor.predict` (libsvm's vote, computed in bulk).
     public func predict(_ x: [Float], n: Int) -> [Int] {
-        let d = dimensions
-        precondition(x.count == n * d, "SVM predict: \(x.count) values for \(n) x \(d)")
-        guard n > 0 else { return [] }
-        let k = classes.count
-        let l = supportVectors.count / d
-        guard k > 1 else { return [Int](repeating: classes.first ?? 0, count: n) }
-        let kernel = KernelMatrix(kernel: config.kernel, gamma: gamma, coef0: config.coef0, degree: config.degree)
-        var starts = [0]
-        for c in 0..<k { starts.append(starts[c] + counts[c]) }
-        var out = [Int](repeating: 0, count: n)
-        let block = 512
-        var qx = [Double](repeating: 0, count: block * d)
-        var kv = [Double](repeating: 0, count: block * l)
-        var shares = (0..<k).map { _ in [Double](repeating: 0, count: block * (k - 1)) }
-        var votes = [Int](repeating: 0, count: k)
-        var r0 = 0
-        while r0 < n {
-            let m = min(block, n - r0)
-            for t in 0..<(m * d) { qx[t] = Double(x[r0 * d + t]) }
-            let qs = qx.withUnsafeBufferPointer { KernelMatrix.squares($0.baseAddress!, n: m, d: d) }
-            kv.withUnsafeMutableBufferPointer { kb in
-                qx.withUnsafeBufferPointer { qb in
-                    supportVectors.withUnsafeBufferPointer { sb in
-                        supportSquares.withUnsafeBufferPointer { ssb in
-                            qs.withUnsafeBufferPointer { qsb in
-                                kernel.fill(kb.baseAddress!, a: qb.baseAddress!, m: m, aSquares: qsb.baseAddress!,
-                                            b: sb.baseAddress!, n: l, bSquares: ssb.baseAddress!, d: d)
-                            }
-                        }
-                    }
-                }
-                for c in 0..<k where counts[c] > 0 {
-                    coefficients[c].withUnsafeBufferPointer { cb in
-                        shares[c].withUnsafeMutableBufferPointer { hb in
-                            Gemm.dgemm(transB: true, m: m, n: k - 1, k: counts[c], a: kb.baseAddress! + starts[c], lda: l,
-                                       b: cb.baseAddress!, ldb: counts[c], c: hb.baseAddress!, ldc: k - 1)
-                        }
-                    }
-                }
-            }
-            for c in 0..<k where counts[c] == 0 {
-                for t in 0..<(m * (k - 1)) { shares[c][t] = 0 }
-            }
-            for t in 0..<m {
-                for c in 0..<k { votes[c] = 0 }
-                var p = 0
-                for i in 0..<k {
-                    for j in (i + 1)..<k {
-                        let dec = shares[i][t * (k - 1) + (j - 1)] + shares[j][t * (k - 1) + i] - rho[p]
-                        if dec > 0 { votes[i] += 1 } else { votes[j] += 1 }
-                        p += 1
-                    }
-                }
-                var best = 0
-                for c in 1..<k where votes[c] > votes[best] { best = c }
-                out[r0 + t] = classes[best]
-            }
-            r0 += m
-        }
-        return out
+        predictor.predict(x, n: n)
     }
 
     /// libsvm's own `svm_predict`, one row at a time: the reference `predict` is tested against.
     func predictWithLibsvm(_ x: [Float], n: Int) -> [Int] {
         let d = dimensions
+        let supportVectors = predictor.supportVectors, supportSquares = predictor.supportSquares
         let l = supportVectors.count / d
         let kernel = KernelMatrix(kernel: config.kernel, gamma: gamma, coef0: config.coef0, degree: config.degree)
         let width = usesPrecomputedKernel ? trainCount + 2 : d + 1

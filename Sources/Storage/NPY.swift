@@ -13,7 +13,29 @@ public enum NPY {
     /// - Precondition: `values.count == rows * cols`.
     public static func encode(_ values: [Float], rows: Int, cols: Int) -> Data {
         precondition(values.count == rows * cols, "NPY: \(values.count) values for shape (\(rows), \(cols))")
-        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (\(rows), \(cols)), }"
+        var out = preamble(descr: "<f4", shape: [rows, cols])
+        values.withUnsafeBufferPointer { buf in
+            var le = [UInt32](repeating: 0, count: buf.count)
+            for i in 0..<buf.count { le[i] = buf[i].bitPattern.littleEndian }
+            le.withUnsafeBytes { out.append(contentsOf: $0) }
+        }
+        return out
+    }
+
+    /// The file's bytes for an array of unsigned bytes (`|u1`) of any shape, C order: e.g.
+    /// (N, S, S) grey images.
+    public static func encodeBytes(_ values: [UInt8], shape: [Int]) -> Data {
+        precondition(values.count == shape.reduce(1, *), "NPY: \(values.count) bytes for shape \(shape)")
+        var out = preamble(descr: "|u1", shape: shape)
+        out.append(contentsOf: values)
+        return out
+    }
+
+    /// Magic, version 1.0 and the header dictionary, padded so the data starts at a
+    /// multiple of 64 bytes.
+    static func preamble(descr: String, shape: [Int]) -> Data {
+        let tuple = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+        var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(tuple), }"
         // magic(6) + version(2) + header length(2) + header + '\n' is a multiple of 64.
         let unpadded = 10 + header.utf8.count + 1
         header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
@@ -22,11 +44,6 @@ public enum NPY {
         let length = UInt16(header.utf8.count)
         out.append(contentsOf: [UInt8(length & 0xFF), UInt8(length >> 8)])
         out.append(contentsOf: Array(header.utf8))
-        values.withUnsafeBufferPointer { buf in
-            var le = [UInt32](repeating: 0, count: buf.count)
-            for i in 0..<buf.count { le[i] = buf[i].bitPattern.littleEndian }
-            le.withUnsafeBytes { out.append(contentsOf: $0) }
-        }
         return out
     }
 

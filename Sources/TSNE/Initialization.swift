@@ -7,6 +7,22 @@ import Linalg
 /// Sign convention (deterministic, scikit-learn's `svd_flip` on the axes): each axis is
 /// oriented so its largest-magnitude loading is positive (ties: the first).
 public enum Initialization {
+    /// How the layout starts (`evaluate.tsne.init`).
+    public enum Kind: String, Codable, Sendable, CaseIterable {
+        /// The data's first two principal axes (openTSNE's default, `pca`).
+        case pca
+        /// Gaussian noise of standard deviation 1e-4 (scikit-learn's `random`, its default
+        /// before version 1.2).
+        case random
+    }
+
+    /// scikit-learn's random initialisation: n x 2 Gaussian values of standard deviation
+    /// 1e-4, from `RandomStream(seed, "tsne", "random-init")`.
+    public static func random(n: Int, seed: UInt64) -> [Float] {
+        var stream = RandomStream(seed: seed, "tsne", "random-init")
+        return (0..<(n * 2)).map { _ in Float(1e-4 * Double(stream.normal())) }
+    }
+
     /// - Returns: n x 2 row-major coordinates.
     public static func pca(_ x: [Float], n: Int, d: Int, seed: UInt64 = 0) -> [Float] {
         precondition(x.count == n * d, "PCA: \(x.count) values for \(n) x \(d)")

@@ -39,7 +39,9 @@ public struct TSNEConfig: Sendable, Equatable {
     /// A point's update is scaled down to this length when longer (openTSNE's
     /// `max_step_norm`, 5); nil: no clipping.
     public var maxStepNorm: Double?
-    /// Seeds the tiny jitter added to the PCA initialisation.
+    /// How the layout starts.
+    public var initialization: Initialization.Kind
+    /// Seeds the tiny jitter added to the PCA initialisation, or the random one.
     public var seed: UInt64
     /// Worker threads for neighbours, gradient and tree walks. Results do not depend on it.
     public var threads: Int
@@ -47,7 +49,8 @@ public struct TSNEConfig: Sendable, Equatable {
     public init(perplexity: Double = 30, earlyExaggeration: Double = 12, earlyExaggerationIterations: Int = 250,
                 iterations: Int = 750, learningRate: LearningRate = .auto, theta: Double = 0.5,
                 initialMomentum: Double = 0.5, finalMomentum: Double = 0.8, minGain: Double = 0.01,
-                maxStepNorm: Double? = 5, seed: UInt64 = 0, threads: Int = 2) {
+                maxStepNorm: Double? = 5, initialization: Initialization.Kind = .pca, seed: UInt64 = 0, threads: Int = 2) {
+        self.initialization = initialization
         self.perplexity = perplexity
         self.earlyExaggeration = earlyExaggeration
         self.earlyExaggerationIterations = earlyExaggerationIterations

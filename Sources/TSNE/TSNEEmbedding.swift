@@ -13,7 +13,11 @@ public enum TSNEEmbedding {
     public static func embed(_ x: [Float], n: Int, d: Int, config: TSNEConfig) -> TSNEResult {
         precondition(n >= 2, "t-SNE needs at least two points")
         let p = Affinities.perplexityBased(x, n: n, d: d, perplexity: config.perplexity, threads: config.threads)
-        let initial = Initialization.pca(x, n: n, d: d, seed: config.seed)
+        let initial: [Float]
+        switch config.initialization {
+        case .pca: initial = Initialization.pca(x, n: n, d: d, seed: config.seed)
+        case .random: initial = Initialization.random(n: n, seed: config.seed)
+        }
         return GradientDescent.optimize(p, initial: initial, config: config)
     }
 }

@@ -30,7 +30,7 @@ struct InspectCommand: ParsableCommand {
     var jobs: Int = Parallel.cores
 
     func run() throws {
-        let scan: ClassFolderScan
+        let scan: ImageListing
         do {
             scan = try ClassFolderScan.scan(root: URL(fileURLWithPath: directory), allowEmptyClasses: true)
         } catch {

@@ -16,7 +16,7 @@ struct Krill: ParsableCommand {
         """,
         version: "krill \(Krill.version)",
         subcommands: [SynthCommand.self, InspectCommand.self, BenchCommand.self, RunCommand.self, StatusCommand.self, DagCommand.self, DiffCommand.self, CompareCommand.self, RunsCommand.self,
-                      GcCommand.self, VerifyCommand.self]
+                      GcCommand.self, VerifyCommand.self, EmbedCommand.self, ClassifyCommand.self, ExportCommand.self]
     )
 }
 

@@ -25,11 +25,14 @@ final class ClusterMappingTests: XCTestCase {
         let (clusters, classes) = labels(table)
         let mapping = ClusterMapping.majority(clusters: clusters, classes: classes, clusterCount: 4, classCount: 4)
         // Picked: cluster 0 -> 1 (class 1 overwrote class 0), cluster 2 -> 3 (class 3 overwrote class 2).
-        // Never picked: cluster 1 -> its majority class 1; cluster 3 -> classes 0 and 2 tie at 3: class 0.
-        XCTAssertEqual(mapping.classOfCluster, [1, 1, 3, 0])
+        // Never picked: clusters 1 and 3 are Unknown, as the original labelled them.
+        XCTAssertEqual(mapping.classOfCluster, [1, ClusterMapping.unknown, 3, ClusterMapping.unknown])
         XCTAssertEqual(mapping.assigned, [true, false, true, false])
-        // Class 2 is never predicted: recall 0, as in the original study.
+        // Classes 0 and 2 are never predicted: recall 0, as in the original study.
         XCTAssertFalse(mapping.predict(clusters).contains(2))
+        XCTAssertFalse(mapping.predict(clusters).contains(0))
+        XCTAssertEqual(mapping.matchedCount(cluster: 1), 0)
+        XCTAssertEqual(mapping.size(cluster: 1), 4)
     }
 
     func testMajorityTieGoesToLowestCluster() {

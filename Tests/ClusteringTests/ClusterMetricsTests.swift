@@ -10,6 +10,17 @@ final class ClusterMetricsTests: XCTestCase {
         XCTAssertEqual(ClusterMetrics.nmi([3, 3, 3], [7, 7, 7]), 1, accuracy: 1e-12)
     }
 
+    /// scikit-learn's `entropy`: 0 for one label, 1 for none, ln 2 for two equal halves.
+    func testEntropyAsScikitLearn() {
+        XCTAssertEqual(ClusterMetrics.entropy([5]), 0)
+        XCTAssertEqual(ClusterMetrics.entropy([0, 7, 0]), 0)
+        XCTAssertEqual(ClusterMetrics.entropy([]), 1)
+        XCTAssertEqual(ClusterMetrics.entropy([0, 0]), 1)
+        XCTAssertEqual(ClusterMetrics.entropy([3, 3]), log(2), accuracy: 1e-15)
+        // -(1/4 ln 1/4 + 3/4 ln 3/4)
+        XCTAssertEqual(ClusterMetrics.entropy([1, 3]), -(0.25 * log(0.25) + 0.75 * log(0.75)), accuracy: 1e-15)
+    }
+
     func testARIHandMadeCases() {
         XCTAssertEqual(ClusterMetrics.ari([0, 0, 1, 1], [1, 1, 0, 0]), 1, accuracy: 1e-12)
         XCTAssertEqual(ClusterMetrics.ari([0, 0, 1, 1], [0, 0, 1, 2]), 4.0 / 7.0, accuracy: 1e-12)

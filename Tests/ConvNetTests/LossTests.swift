@@ -80,6 +80,22 @@ final class LossTests: XCTestCase {
         XCTAssertEqual(LossConfig(variant: .stdTriplet).resolvedDistance, .squared)
     }
 
+    /// A positive pair without a semi-hard negative takes the farthest negative (TensorFlow
+    /// Addons' `triplet_semihard_loss`), or the closest with `.smallest`.
+    func testSemiHardFallback() {
+        // 1-D points: class 0 at 0 and 3, class 1 at 1 and 2; squared distances, margin 1.
+        // (0 -> 3): d+ 9, negatives at d 1 and 4, none beyond 9: largest 9 - 4 + 1 = 6,
+        // smallest 9 - 1 + 1 = 9; (3 -> 0) the same by symmetry. Class 1's pairs: d+ 1,
+        // semi-hard negative at d 4: 1 - 4 + 1 < 0. Mean over the 4 pairs.
+        let x: [Double] = [0, 3, 1, 2], batch = LossBatch.labeled([0, 0, 1, 1])
+        func loss(_ fallback: SemiHardFallback) -> Double {
+            TripletLoss(LossConfig(variant: .semiHard, margin: 1, semiHardFallback: fallback)).evaluate(x, d: 1, batch: batch).loss
+        }
+        XCTAssertEqual(loss(.largest), 12.0 / 4, accuracy: 1e-12)
+        XCTAssertEqual(loss(.smallest), 18.0 / 4, accuracy: 1e-12)
+        XCTAssertEqual(LossConfig(variant: .semiHard).semiHardFallback, .largest)
+    }
+
     /// std_triplet on a P x K batch is the mean over every valid triplet; batch_all the mean
     /// over the active ones.
     func testTripletVariantsOnAPKBatchAverageEveryTriplet() {

@@ -2,6 +2,7 @@ import CBLAS
 import Foundation
 @testable import ConvNet
 import Linalg
+import Storage
 import TestSupport
 import XCTest
 
@@ -17,6 +18,41 @@ final class NetworkTests: XCTestCase {
         var offset = 0
         for slot in layout.parameters { XCTAssertEqual(slot.offset, offset); offset += slot.count }
         XCTAssertEqual(layout.parameters.filter(\.decay).map(\.name), ["conv0.weight", "conv1.weight", "dense.weight"])
+    }
+
+    /// `krill export`: PyTorch names and layouts (OIHW kernels, (out, in) dense weights), a
+    /// safetensors file that reads back into the same network, giving the same embeddings.
+    func testTorchExportRoundTrip() throws {
+        let network = try Network(config: NetworkConfig(channels: [3, 5], batchNorm: true, embedding: 4, output: .sigmoid), inputSide: 8, seed: 3)
+        let mean = network.layout.stateSlot("bn1.running_mean")
+        for i in 0..<mean.count { network.state.pointer[mean.offset + i] = Float(i) / 10 }
+        let tensors = TorchExport.tensors(network)
+        XCTAssertEqual(tensors.map(\.name), ["conv0.weight", "conv0.bias", "bn0.weight", "bn0.bias", "bn0.running_mean", "bn0.running_var",
+                                             "bn0.num_batches_tracked", "conv1.weight", "conv1.bias", "bn1.weight", "bn1.bias",
+                                             "bn1.running_mean", "bn1.running_var", "bn1.num_batches_tracked", "dense.weight", "dense.bias"])
+        XCTAssertEqual(tensors[7].shape, [5, 3, 3, 3])
+        // PyTorch's weight[co][ci][ky][kx] is krill's ((ky * 3 + kx) * Cin + ci) * Cout + co.
+        let w = network.layout.parameter("conv1.weight")
+        let krill = { (co: Int, ci: Int, ky: Int, kx: Int) in network.parameters.pointer[w.offset + ((ky * 3 + kx) * 3 + ci) * 5 + co] }
+        let torch = tensors[7].floats
+        XCTAssertEqual(torch[((4 * 3 + 2) * 3 + 1) * 3 + 0], krill(4, 2, 1, 0))
+        XCTAssertEqual(torch[((1 * 3 + 0) * 3 + 2) * 3 + 2], krill(1, 0, 2, 2))
+        let d = network.layout.parameter("dense.weight")
+        XCTAssertEqual(tensors[14].shape, [4, 5])
+        XCTAssertEqual(tensors[14].floats[3 * 5 + 1], network.parameters.pointer[d.offset + 1 * 4 + 3])
+        XCTAssertEqual(tensors[11].floats, (0..<5).map { Float($0) / 10 })
+        let bytes = TorchExport.encode(network, metadata: ["krill.run": "x@1"])
+        let back = try TorchExport.network(from: bytes)
+        XCTAssertEqual(back.parameters.array, network.parameters.array)
+        XCTAssertEqual(Array(back.state.buffer), Array(network.state.buffer))
+        XCTAssertEqual(back.config, network.config)
+        let images = (0..<(2 * 64)).map { Float(($0 * 37) % 255) / 255 }
+        let a = Array(UnsafeBufferPointer(start: network.forward(input: images, n: 2, training: false), count: 8))
+        let b = Array(UnsafeBufferPointer(start: back.forward(input: images, n: 2, training: false), count: 8))
+        XCTAssertEqual(a, b)
+        XCTAssertThrowsError(try TorchExport.network(from: Safetensors.encode(Array(tensors.dropLast()), metadata: try Safetensors.decode(bytes).metadata))) {
+            XCTAssert("\($0)".contains("dense.bias"), "\($0)")
+        }
     }
 
     func testInitialisationIsHeNormalAndSeeded() throws {

@@ -36,10 +36,17 @@ struct Fixture {
                        clusters: clusters, isFit: isFit, reference: json)
     }()
 
-    /// The rows of one split: (values, count, labels).
-    func split(fit: Bool) -> (x: [Float], n: Int, labels: [Int]) {
+    /// The rows of one split: (values, count, labels); with `imbalanced`, only the first 20,
+    /// 10, 5 and 3 fit rows of classes 0-3 (as sklearn_reference.py picks them).
+    func split(fit: Bool, imbalanced: Bool = false) -> (x: [Float], n: Int, labels: [Int]) {
         var xs: [Float] = [], ls: [Int] = []
+        var seen = [0, 0, 0, 0]
+        let keep = [20, 10, 5, 3]
         for i in 0..<n where isFit[i] == fit {
+            if imbalanced {
+                guard seen[labels[i]] < keep[labels[i]] else { continue }
+                seen[labels[i]] += 1
+            }
             xs += x[(i * d)..<((i + 1) * d)]
             ls.append(labels[i])
         }

@@ -17,12 +17,13 @@ final class ReportFileTests: XCTestCase {
         "egg, round",0.6666666666666666,1.0,0.8,2
         salp,0.0,0.0,0.0,2
         accuracy,,,0.5,6
+        balanced accuracy,,,0.5,6
         macro avg,0.3333333333333333,0.5,0.4000000000000001,6
         weighted avg,0.3333333333333333,0.5,0.4000000000000001,6
 
         """
         XCTAssertEqual(csv, expected)
-        XCTAssertEqual(try CSV.parse(csv).count, 7)
+        XCTAssertEqual(try CSV.parse(csv).count, 8)
     }
 
     func testConfusionAndPredictionsCSV() {
@@ -40,6 +41,34 @@ final class ReportFileTests: XCTestCase {
         1,b/2.jpg,salp,salp
 
         """)
+    }
+
+    /// The majority rule's unclaimed clusters are `Unknown`: a column of the confusion
+    /// matrix, a prediction, a mapping row; their points count as errors.
+    func testUnknownClusters() {
+        // Clusters 0, 1, 2; classes 0, 1, 2. Class 0 and 1 both pick cluster 0 (1 overwrites),
+        // class 2 picks cluster 2; cluster 1 is unclaimed.
+        let mapping = ClusterMapping.majority(clusters: [0, 0, 0, 1, 2, 2], classes: [0, 1, 1, 0, 2, 2], clusterCount: 3, classCount: 3)
+        XCTAssertEqual(mapping.classOfCluster, [1, ClusterMapping.unknown, 2])
+        let predicted = mapping.predict([0, 0, 0, 1, 2, 2])
+        let confusion = ConfusionMatrix(truth: [0, 1, 1, 0, 2, 2], predicted: predicted, classCount: 3)
+        XCTAssertTrue(confusion.hasUnknownColumn)
+        XCTAssertEqual(confusion.csv(classNames: names), """
+        true\\predicted,copepod,"egg, round",salp,Unknown
+        copepod,0,1,0,1
+        "egg, round",0,2,0,0
+        salp,0,0,2,0
+
+        """)
+        XCTAssertEqual(ClassificationReport(confusion).accuracy, 4.0 / 6.0)
+        XCTAssertEqual(ReportFiles.mappingCSV(mapping, classNames: names), """
+        cluster,class,assigned,count,size
+        0,"egg, round",true,2,3
+        1,Unknown,false,0,1
+        2,salp,true,2,2
+
+        """)
+        XCTAssert(ReportFiles.predictionsCSV(truth: [0, 1, 1, 0, 2, 2], predicted: predicted, classNames: names).contains("3,,copepod,Unknown\n"))
     }
 
     func testMappingAndTSNECSV() {

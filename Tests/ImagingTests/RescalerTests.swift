@@ -83,6 +83,22 @@ final class RescalerTests: XCTestCase {
         XCTAssertEqual(rescaler.rescale(GrayImage(width: 4, height: 2, fill: 200)), out)
     }
 
+    /// `background: auto`: each image padded with the (lower) median of its border pixels.
+    func testBackgroundFromTheBorderMedian() {
+        // 4 x 2 on a dark surround: border = every pixel here; values 10 x 5, 200 x 3 -> 10.
+        let crop = GrayImage(width: 4, height: 2, pixels: [10, 10, 200, 10, 10, 200, 200, 10])
+        XCTAssertEqual(crop.borderMedian, 10)
+        let out = Rescaler(side: 4, fit: .pad, upscale: true, background: 255, backgroundFromBorder: true).rescale(crop)
+        XCTAssertEqual(rows(out)[0], [10, 10, 10, 10])
+        XCTAssertEqual(rows(out)[3], [10, 10, 10, 10])
+        // A 3 x 3 image's border is its 8 outer pixels: the centre does not count.
+        XCTAssertEqual(GrayImage(width: 3, height: 3, pixels: [50, 50, 50, 60, 0, 60, 70, 70, 70]).borderMedian, 60)
+        // Even count: the lower of the two middle values.
+        XCTAssertEqual(GrayImage(width: 2, height: 1, pixels: [30, 40]).borderMedian, 30)
+        XCTAssertNil(GrayImage(width: 0, height: 0, pixels: []).borderMedian)
+        XCTAssertEqual(Rescaler(side: 2, backgroundFromBorder: true).rescale(GrayImage(width: 0, height: 0, pixels: [])).pixels, [255, 255, 255, 255])
+    }
+
     func testEmptyImageGivesBackgroundAndSquareImageIsUnchanged() {
         let empty = GrayImage(width: 0, height: 0, pixels: [])
         XCTAssertEqual(empty.rescaled(toSquare: 3, fit: .pad).pixels, [UInt8](repeating: 255, count: 9))

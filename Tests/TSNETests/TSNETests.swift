@@ -47,6 +47,23 @@ final class TSNETests: XCTestCase {
         XCTAssertEqual(again, TSNEEmbedding.embed(x, n: 300, d: 20, config: shorter))
     }
 
+    /// scikit-learn's random initialisation: Gaussian, standard deviation 1e-4, seeded.
+    func testRandomInitialisation() {
+        let y = Initialization.random(n: 5000, seed: 3)
+        XCTAssertEqual(y.count, 10_000)
+        XCTAssertEqual(y, Initialization.random(n: 5000, seed: 3))
+        XCTAssertNotEqual(y, Initialization.random(n: 5000, seed: 4))
+        let sd = (y.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(y.count)).squareRoot()
+        XCTAssertEqual(sd, 1e-4, accuracy: 0.03e-4)
+        // A layout from a random start still separates well-separated clusters.
+        var x: [Float] = []
+        for i in 0..<60 { x += [Float(i / 30) * 20 + Float(i % 5) * 0.1, Float(i % 7) * 0.1] }
+        let config = TSNEConfig(perplexity: 10, iterations: 300, initialization: .random, seed: 1, threads: 1)
+        let layout = TSNEEmbedding.embed(x, n: 60, d: 2, config: config).embedding
+        let left = (0..<30).map { layout[$0 * 2] }, right = (30..<60).map { layout[$0 * 2] }
+        XCTAssert(left.max()! < right.min()! || right.max()! < left.min()!, "the two clusters overlap along x")
+    }
+
     func testBarnesHutGradientAgainstExact() {
         let (x, _) = Self.clusters(k: 3, per: 40, d: 5, separation: 3, seed: 2)
         let p = Affinities.perplexityBased(x, n: 120, d: 5, perplexity: 10)

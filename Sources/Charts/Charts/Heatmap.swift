@@ -70,7 +70,9 @@ public struct Heatmap: Chart {
     /// A confusion matrix: rows = true class, columns = predicted class. Colours show the
     /// fraction of each true class (row-normalised, 0...1) unless `normalizeRows` is false
     /// (then raw counts); cells show the counts (zeros left blank) when `showCounts`.
-    public static func confusion(counts: [[Int]], labels: [String], title: String,
+    /// `rowLabels` differ from the column `labels` when predictions have a column of their
+    /// own (`Unknown`); nil: the same.
+    public static func confusion(counts: [[Int]], labels: [String], rowLabels: [String]? = nil, title: String,
                                  normalizeRows: Bool = true, showCounts: Bool = true) -> Heatmap {
         let values: [[Double]] = counts.map { row in
             let total = row.reduce(0, +)
@@ -78,7 +80,7 @@ public struct Heatmap: Chart {
         }
         let text = showCounts ? counts.map { $0.map { $0 == 0 ? "" : String($0) } } : nil
         let maxCount = counts.flatMap { $0 }.max() ?? 1
-        return Heatmap(values: values, rowLabels: labels, columnLabels: labels, title: title,
+        return Heatmap(values: values, rowLabels: rowLabels ?? labels, columnLabels: labels, title: title,
                        rowAxisTitle: "true", columnAxisTitle: "predicted", colorMap: .blues,
                        valueRange: normalizeRows ? 0...1 : 0...Double(max(maxCount, 1)),
                        colorBarTitle: normalizeRows ? "fraction of true class" : "images",

@@ -64,6 +64,18 @@ public enum LossDistance: String, Codable, Equatable, Sendable, CaseIterable {
     case euclidean
 }
 
+/// What `semi_hard` takes for a positive pair (a, p) that has no semi-hard negative (none
+/// with d(a, n) > d(a, p)) (`loss.semi_hard_fallback`).
+public enum SemiHardFallback: String, Codable, Equatable, Sendable, CaseIterable {
+    /// The negative farthest from the anchor (the easiest one), as TensorFlow Addons'
+    /// `triplet_semihard_loss`, the common reference, does: such a pair then contributes
+    /// little, so a batch without semi-hard negatives does not pull towards collapse.
+    case largest
+    /// The negative closest to the anchor (the hardest one): a harder push, and what krill
+    /// did before the choice existed (the FaceNet paper leaves the case open).
+    case smallest
+}
+
 /// `loss:` in the experiment file.
 public struct LossConfig: Codable, Equatable, Sendable {
     public var variant: LossVariant
@@ -74,13 +86,16 @@ public struct LossConfig: Codable, Equatable, Sendable {
     public var softMargin: Bool
     /// The distance of the triplet terms; nil = the variant's default (`defaultDistance`).
     public var distance: LossDistance?
+    /// semi_hard: the negative of a pair without a semi-hard one.
+    public var semiHardFallback: SemiHardFallback
 
     public init(variant: LossVariant = .stdTriplet, margin: Float = 0.5, softMargin: Bool = false,
-                distance: LossDistance? = nil) {
+                distance: LossDistance? = nil, semiHardFallback: SemiHardFallback = .largest) {
         self.variant = variant
         self.margin = margin
         self.softMargin = softMargin
         self.distance = distance
+        self.semiHardFallback = semiHardFallback
     }
 
     /// Euclidean for batch_hard and batch_all (as Hermans et al. train them), squared for

@@ -1,3 +1,5 @@
+import Datasets
+
 /// `training.optimizer.name`.
 public enum OptimizerName: String, Codable, CaseIterable, Sendable {
     case sgd, adam
@@ -111,11 +113,13 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var snapshots: [Int]
     /// Write a checkpoint every this many epochs (and always after the last).
     public var checkpointEvery: Int
+    /// How batches pick classes (`training.sampling`).
+    public var sampling: ClassSampling
 
     public init(epochs: Int = 30, stepsPerEpoch: Int = 200, batch: BatchConfig = .triplets(32),
                 optimizer: OptimizerConfig = .adam(), schedule: ScheduleConfig = ScheduleConfig(),
                 augment: AugmentConfig = AugmentConfig(), snapshots: [Int] = [5, 15, 30],
-                checkpointEvery: Int = 1) {
+                checkpointEvery: Int = 1, sampling: ClassSampling = .uniform) {
         self.epochs = epochs
         self.stepsPerEpoch = stepsPerEpoch
         self.batch = batch
@@ -124,6 +128,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         self.augment = augment
         self.snapshots = snapshots
         self.checkpointEvery = checkpointEvery
+        self.sampling = sampling
     }
 
     /// The snapshot epochs actually saved: those in 1...epochs, plus the last, ascending.

@@ -52,6 +52,29 @@ public final class Embedder {
         return out
     }
 
+    /// The (n, D) embeddings of n S x S grey images given as contiguous bytes (image i at
+    /// offset i S S, row-major, 255 = white), normalised as in training (`ImageBatch`).
+    /// Equal to `embed(store:rows:)` for the same pixels.
+    public func embed(pixels: UnsafePointer<UInt8>, count n: Int) -> Matrix {
+        let d = network.embedding, s = network.inputSide
+        var out = Matrix(rows: n, cols: d)
+        Workers.withSingleThreadedBLAS {
+        out.data.withUnsafeMutableBufferPointer { dst in
+            var start = 0
+            while start < n {
+                let m = min(batchSize, n - start)
+                for i in 0..<m {
+                    ImageBatch.write(pixels + (start + i) * s * s, side: s, symmetry: .identity, into: input.pointer + i * s * s)
+                }
+                let e = network.forward(input: input.pointer, n: m, training: false)
+                (dst.baseAddress! + start * d).update(from: e, count: m * d)
+                start += m
+            }
+        }
+        }
+        return out
+    }
+
     /// Embeds every row of the store.
     public func embedAll(store: ImageStore) throws -> Matrix {
         try embed(store: store, rows: Array(0..<store.count))

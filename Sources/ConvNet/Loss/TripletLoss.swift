@@ -38,7 +38,9 @@ public struct LossBatch: Equatable, Sendable {
 /// On labelled batches (any batch: a triplet batch counts as labelled rows too):
 /// - `semi_hard` (Schroff et al. 2015, FaceNet): for every ordered positive pair (a, p),
 ///   a != p, the negative n with the smallest d(a, n) > d(a, p); if there is none, the
-///   hardest negative (smallest d(a, n)). Mean over positive pairs of max(d+ - d- + m, 0).
+///   negative with the largest d(a, n) (as TensorFlow Addons' `triplet_semihard_loss`), or
+///   with `semiHardFallback: .smallest` the hardest one. Mean over positive pairs of
+///   max(d+ - d- + m, 0).
 /// - `batch_hard` (Hermans et al. 2017): per anchor the farthest positive and the closest
 ///   negative; mean over anchors of max(d+ - d- + m, 0), or log(1 + exp(d+ - d-)) with the
 ///   soft margin.
@@ -128,12 +130,14 @@ public struct TripletLoss: Sendable {
                     let dp = acc.distance(a, p)
                     var best = -1, bestD = Double.infinity
                     var hardest = -1, hardestD = Double.infinity
+                    var easiest = -1, easiestD = -Double.infinity
                     for n in 0..<batch.rows where labels[n] != labels[a] {
                         let dn = acc.distance(a, n)
                         if dn < hardestD { hardestD = dn; hardest = n }
+                        if dn > easiestD { easiestD = dn; easiest = n }
                         if dn > dp && dn < bestD { bestD = dn; best = n }
                     }
-                    let n = best >= 0 ? best : hardest
+                    let n = best >= 0 ? best : (config.semiHardFallback == .largest ? easiest : hardest)
                     if n >= 0 { pairs.append((a, p, n)) }
                 }
             }

@@ -56,7 +56,7 @@ public struct TrainingResult {
 ///
 /// Epoch e (1-based) runs `stepsPerEpoch` steps s (1-based). Step (e, s) draws its batch
 /// from the training split with `TripletSampler(seed, "triplets")` or
-/// `PKSampler(seed, "pk")` at (e, s), augments it from `RandomStream(seed, "augment", e, s)`,
+/// `PKSampler(seed, "pk")` at (e, s) (classes picked as `training.sampling` says), augments it from `RandomStream(seed, "augment", e, s)`,
 /// draws dropout masks from `RandomStream(seed, "dropout", e, s)`, runs forward, loss,
 /// backward and one optimiser update at the epoch's learning rate. Nothing else is random,
 /// and all reductions run in a fixed order, so the same inputs give bit-identical weights.
@@ -133,12 +133,13 @@ public final class Trainer {
         trainIndex = ClassIndex(rows: split.train, labels: store.labels)
         switch training.batch {
         case .triplets(let b):
-            tripletSampler = try TripletSampler(index: trainIndex, seed: seed, label: "triplets")
+            tripletSampler = try TripletSampler(index: trainIndex, seed: seed, label: "triplets", sampling: training.sampling)
             pkSampler = nil
             batchImages = 3 * b
         case let .pk(p, k):
             tripletSampler = nil
-            pkSampler = try PKSampler(index: trainIndex, seed: seed, classesPerBatch: p, perClass: k, label: "pk")
+            pkSampler = try PKSampler(index: trainIndex, seed: seed, classesPerBatch: p, perClass: k, label: "pk",
+                                      sampling: training.sampling)
             batchImages = p * k
         }
 

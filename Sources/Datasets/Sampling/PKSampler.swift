@@ -1,7 +1,7 @@
 import Linalg
 
 /// P x K batches for the batch-mining losses (batch_hard, batch_all, semi_hard):
-/// P distinct classes drawn uniformly, K images of each. A class with at least K images
+/// P distinct classes drawn uniformly (or weighted by size, `sampling`), K images of each. A class with at least K images
 /// gives K distinct ones; a smaller class gives all of its images, then draws the rest with
 /// replacement.
 ///
@@ -12,12 +12,13 @@ public struct PKSampler: Sendable {
     public let classesPerBatch: Int
     public let perClass: Int
     public let label: String
+    public let sampling: ClassSampling
 
     /// - Parameters:
     ///   - classesPerBatch: P, at most the number of classes in the split, at least 2.
     ///   - perClass: K >= 2 (a positive pair needs two images).
     public init(index: ClassIndex, seed: UInt64, classesPerBatch: Int, perClass: Int,
-                label: String = "pk") throws {
+                label: String = "pk", sampling: ClassSampling = .uniform) throws {
         guard classesPerBatch >= 2, classesPerBatch <= index.classes.count else {
             throw DatasetError.invalidSampler(
                 "P x K batches need 2 <= classes (P) <= \(index.classes.count) classes in the split, got P = \(classesPerBatch)")
@@ -30,6 +31,7 @@ public struct PKSampler: Sendable {
         self.classesPerBatch = classesPerBatch
         self.perClass = perClass
         self.label = label
+        self.sampling = sampling
     }
 
     /// Rows of batch (epoch, step): P groups of K rows, class by class; and each row's label.
@@ -38,7 +40,9 @@ public struct PKSampler: Sendable {
         var rows: [Int] = []
         var labels: [Int] = []
         rows.reserveCapacity(classesPerBatch * perClass)
-        for c in rng.sample(classesPerBatch, from: index.classes.count) {
+        let classes = sampling == .uniform ? rng.sample(classesPerBatch, from: index.classes.count)
+            : rng.weightedSample(classesPerBatch, weights: index.members.map { sampling.weight($0.count) })
+        for c in classes {
             let members = index.members[c]
             if members.count >= perClass {
                 rows += rng.sample(perClass, from: members.count).map { members[$0] }

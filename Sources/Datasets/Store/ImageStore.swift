@@ -7,8 +7,9 @@ import Storage
 ///
 /// A store is a folder holding:
 /// - `pixels.u8`: N x S x S bytes, image `row` at byte offset `row * S * S`, row-major;
-/// - `index.csv`: `row,path,class,sha256` (source path relative to the data root, class
-///   name, SHA-256 of the source file's bytes), rows 0..<N in order;
+/// - `index.csv`: `row,path,class,sha256[,set]` (source path relative to the data root,
+///   class name, SHA-256 of the source file's bytes, and the data set's own split when its
+///   table gives one), rows 0..<N in order;
 /// - `store.json`: format, version, side, count and class names, written last.
 public final class ImageStore: @unchecked Sendable {
     /// Folder of the store.
@@ -23,6 +24,8 @@ public final class ImageStore: @unchecked Sendable {
     public let labels: [Int]
     /// SHA-256 (hex) of each row's source file.
     public let sha256: [String]
+    /// The data set's own split of each row (`split.from: set`), when its source has one.
+    public let sets: [String]?
 
     private let base: UnsafeRawPointer?
     private let mappedLength: Int
@@ -55,18 +58,21 @@ public final class ImageStore: @unchecked Sendable {
             throw DatasetError.corruptStore(path: directory.path, reason: "index.csv missing or unreadable")
         }
         let rows = try CSV.parse(indexText, source: indexURL.path)
-        guard rows.first == ["row", "path", "class", "sha256"], rows.count - 1 == meta.count else {
+        let withSets = rows.first == ["row", "path", "class", "sha256", "set"]
+        guard rows.first == ["row", "path", "class", "sha256"] || withSets, rows.count - 1 == meta.count else {
             throw DatasetError.corruptStore(path: indexURL.path, reason: "expected a header and \(meta.count) rows")
         }
         let classIndex = Dictionary(uniqueKeysWithValues: meta.classes.enumerated().map { ($1, $0) })
-        var paths: [String] = [], labels: [Int] = [], hashes: [String] = []
+        var paths: [String] = [], labels: [Int] = [], hashes: [String] = [], sets: [String] = []
         paths.reserveCapacity(meta.count); labels.reserveCapacity(meta.count); hashes.reserveCapacity(meta.count)
         for (i, row) in rows.dropFirst().enumerated() {
-            guard row.count == 4, row[0] == String(i), let label = classIndex[row[2]] else {
+            guard row.count == (withSets ? 5 : 4), row[0] == String(i), let label = classIndex[row[2]] else {
                 throw DatasetError.corruptStore(path: indexURL.path, reason: "bad row \(i + 1): \(row)")
             }
             paths.append(row[1]); labels.append(label); hashes.append(row[3])
+            if withSets { sets.append(row[4]) }
         }
+        self.sets = withSets ? sets : nil
         self.paths = paths
         self.labels = labels
         self.sha256 = hashes

@@ -43,12 +43,15 @@ public final class ImageStoreWriter {
     ///   - path: source path relative to the data root.
     ///   - classIndex: index into `classes`.
     ///   - sha256: hex SHA-256 of the source file (or of the generated image for synthetic data).
-    public func append(_ image: GrayImage, path: String, classIndex: Int, sha256: String) throws {
+    ///   - set: the data set's own split of the image, when it has one; give it for every
+    ///     row or for none.
+    public func append(_ image: GrayImage, path: String, classIndex: Int, sha256: String, set: String? = nil) throws {
         precondition(!finished, "store already finished")
         precondition(image.width == side && image.height == side,
                      "store image must be \(side)x\(side), got \(image.width)x\(image.height)")
         precondition(classes.indices.contains(classIndex), "class index \(classIndex) out of range")
-        indexRows.append([String(indexRows.count), path, classes[classIndex], sha256])
+        precondition(indexRows.isEmpty || (indexRows[0].count == 5) == (set != nil), "a set for every row or for none")
+        indexRows.append([String(indexRows.count), path, classes[classIndex], sha256] + (set.map { [$0] } ?? []))
         buffered.append(contentsOf: image.pixels)
         if buffered.count >= 8 << 20 { try flush() }
     }
@@ -65,7 +68,8 @@ public final class ImageStoreWriter {
         try flush()
         try pixelsHandle.synchronize()
         try pixelsHandle.close()
-        try AtomicFile.write(CSV.render(header: ["row", "path", "class", "sha256"], rows: indexRows),
+        let withSets = indexRows.first?.count == 5
+        try AtomicFile.write(CSV.render(header: ["row", "path", "class", "sha256"] + (withSets ? ["set"] : []), rows: indexRows),
                              to: directory.appendingPathComponent("index.csv"))
         let meta = StoreMetadata(format: ImageStore.formatName, version: ImageStore.formatVersion,
                                  side: side, count: indexRows.count, classes: classes)

@@ -10,8 +10,10 @@ public enum ExperimentSchema {
         "data": "Where the images come from.",
         "data.synthetic": "The built-in synthetic plankton generator (`source: synthetic`).",
         "data.folders": "A class-folder data set (`source: folders`), e.g. ZooScanNet's `ZooScanSet/imgs`.",
+        "data.ecotaxa": "An EcoTaxa export (`source: ecotaxa`): a TSV with `img_file_name`, `object_annotation_category`, `object_annotation_status` and `object_annotation_hierarchy` columns, and the images it names.",
+        "data.zooscannet": "ZooScanNet as published (`source: zooscannet`): the folder holding `taxa.csv` (`objid,taxon,lineage`, or in later releases `objid,taxon_level1,lineage_level1,taxon_level2,plankton,set,img_path`) and `imgs/<taxon>/<objid>.jpg`.",
         "rescale": "How images become S x S inputs.",
-        "split": "Per-class validation and test sets; held-out classes.",
+        "split": "Per-class validation and test sets (or the data set's own split); held-out classes.",
         "model": "The network: one block per `channels` entry (conv 3x3, [batch norm], ReLU, 2x2 max-pool; none after the last), then global average pool, [dropout], dense, output transform.",
         "loss": "The metric-learning loss.",
         "training": "Optimisation.",
@@ -28,6 +30,8 @@ public enum ExperimentSchema {
     ]
 
     static let splits = ["train", "validation", "test"]
+    static let ecotaxa = ("data.source", ["ecotaxa"])
+    static let zooscannet = ("data.source", ["zooscannet"])
     static let lossVariants = ["std_triplet", "alt_triplet", "geom_triplet", "semi_hard", "batch_hard", "batch_all", "contrastive"]
     static let softMarginVariants = ["std_triplet", "semi_hard", "batch_hard", "batch_all"]
     static let positive = NumericRange.above(0)
@@ -37,21 +41,34 @@ public enum ExperimentSchema {
     public static let keys: [SchemaKey] = [
         SchemaKey("seed", .int, .int(42), "The one seed every random choice derives from.", range: nonNegative),
 
-        SchemaKey("data.source", .choice(["synthetic", "folders"]), .string("synthetic"), "`synthetic` (built in) or `folders` (one sub-folder per class)."),
+        SchemaKey("data.source", .choice(["synthetic", "folders", "ecotaxa", "zooscannet"]), .string("synthetic"), "`synthetic` (built in), `folders` (one sub-folder per class), `ecotaxa` (an EcoTaxa export) or `zooscannet` (taxa.csv + imgs/)."),
         SchemaKey("data.synthetic.classes", .int, .int(12), "Number of synthetic classes (the first N of the catalogue).", range: .atLeast(2, atMost: 13)),
         SchemaKey("data.synthetic.per_class", .int, .int(400), "Images per synthetic class (the default leaves 200 for training after the default split).", range: .atLeast(2)),
         SchemaKey("data.synthetic.image_size", .int, .int(96), "Side of the generated images in pixels.", range: .atLeast(16, atMost: 2048)),
         SchemaKey("data.folders.root", .string, .string("data/ZooScanSet/imgs"), "Folder with one sub-folder per class, JPEG or PNG; relative to the current folder."),
         SchemaKey("data.folders.classes", .stringsOrWord("all"), .string("all"), "`all`, or a list of class (sub-folder) names."),
         SchemaKey("data.folders.max_per_class", .optional(.int), .null, "Cap per class, picked reproducibly from the seed; null for no cap.", range: .atLeast(1)),
+        SchemaKey("data.ecotaxa.tsv", .string, .string("data/ecotaxa/export.tsv"), "The export's TSV file, or a folder: then every .tsv under it (an export split by sample), each with its images relative to its own folder. Relative to the current folder.", when: ecotaxa),
+        SchemaKey("data.ecotaxa.images", .optional(.string), .null, "The folder img_file_name is relative to; null = the TSV's own folder.", when: ecotaxa),
+        SchemaKey("data.ecotaxa.status", .list(.choice(["validated", "predicted", "dubious"])), .list([.string("validated")]), "object_annotation_status values kept: validated (checked by an expert), predicted (the classifier's guess), dubious.", when: ecotaxa),
+        SchemaKey("data.ecotaxa.label", .choice(["category", "lineage"]), .string("category"), "The class: category (object_annotation_category) or lineage (object_annotation_hierarchy, or one level of it).", when: ecotaxa),
+        SchemaKey("data.ecotaxa.lineage_level", .optional(.int), .null, "label: lineage: the name at this depth of the lineage (1 = its root; shorter lineages keep their deepest name); null = the whole lineage.", range: .atLeast(1), when: ("data.ecotaxa.label", ["lineage"])),
+        SchemaKey("data.ecotaxa.set_column", .optional(.string), .null, "A TSV column giving each object's split (train, validation, test), for split.from: set.", when: ecotaxa),
+        SchemaKey("data.ecotaxa.classes", .stringsOrWord("all"), .string("all"), "`all`, or a list of class names.", when: ecotaxa),
+        SchemaKey("data.ecotaxa.max_per_class", .optional(.int), .null, "Cap per class, picked reproducibly from the seed; null for no cap.", range: .atLeast(1), when: ecotaxa),
+        SchemaKey("data.zooscannet.root", .string, .string("data/ZooScanSet"), "The folder holding taxa.csv and imgs/; relative to the current folder.", when: zooscannet),
+        SchemaKey("data.zooscannet.level", .int, .int(1), "The class: 1, the taxon (taxon_level1 in later releases), or 2, taxon_level2 (later releases only).", range: .atLeast(1, atMost: 2), when: zooscannet),
+        SchemaKey("data.zooscannet.classes", .stringsOrWord("all"), .string("all"), "`all`, or a list of taxa.", when: zooscannet),
+        SchemaKey("data.zooscannet.max_per_class", .optional(.int), .null, "Cap per class, picked reproducibly from the seed; null for no cap.", range: .atLeast(1), when: zooscannet),
 
         SchemaKey("rescale.size", .int, .int(64), "Square side in pixels.", range: .atLeast(8, atMost: 1024)),
         SchemaKey("rescale.fit", .choice(["pad", "stretch"]), .string("pad"), "`pad` keeps the aspect ratio and centres on the background; `stretch` ignores it."),
         SchemaKey("rescale.upscale", .bool, .bool(true), "Scale small objects up too (the original did); false leaves them at their size."),
-        SchemaKey("rescale.background", .greyLevel, .string("white"), "Padding colour: white, black or 0-255."),
+        SchemaKey("rescale.background", .greyLevel, .string("white"), "Padding colour: white, black, a grey level 0-255, or auto (each image's own border median, for crops on grey or black such as FlowCam, IFCB or UVP images)."),
 
-        SchemaKey("split.validation", .countOrFraction, .int(100), "Validation images per class: a count, or a fraction such as 0.15.", range: nonNegative),
-        SchemaKey("split.test", .countOrFraction, .int(100), "Test images per class: a count, or a fraction.", range: nonNegative),
+        SchemaKey("split.from", .choice(["stratified", "set"]), .string("stratified"), "stratified (per class, seeded, the counts below) or set: the data set's own split (zooscannet's set column, ecotaxa's set_column)."),
+        SchemaKey("split.validation", .countOrFraction, .int(100), "Validation images per class: a count, or a fraction such as 0.15.", range: nonNegative, when: ("split.from", ["stratified"])),
+        SchemaKey("split.test", .countOrFraction, .int(100), "Test images per class: a count, or a fraction.", range: nonNegative, when: ("split.from", ["stratified"])),
         SchemaKey("split.unseen_classes", .list(.string), .list([]), "Classes held out of training entirely (zero-shot evaluation)."),
 
         SchemaKey("model.channels", .list(.int), .list([.int(32), .int(64), .int(128), .int(128)]), "Output channels of each conv block.", range: .atLeast(1, atMost: 4096)),
@@ -64,6 +81,8 @@ public enum ExperimentSchema {
         SchemaKey("loss.margin", .float, .float(0.5), "Margin alpha (the original used 5 with sigmoid outputs).", range: nonNegative),
         SchemaKey("loss.distance", .optional(.choice(["squared", "euclidean"])), .null, "Distance in the loss terms; null = squared, except euclidean for batch_hard and batch_all (Hermans et al.)."),
         SchemaKey("loss.soft_margin", .bool, .bool(false), "Softplus log(1 + exp(d+ - d-)) instead of the hinge (std_triplet, semi_hard, batch_hard, batch_all).", when: ("loss.variant", softMarginVariants)),
+
+        SchemaKey("loss.semi_hard_fallback", .choice(["largest", "smallest"]), .string("largest"), "semi_hard, for a positive pair with no semi-hard negative: largest takes the farthest negative (TensorFlow Addons' triplet_semihard_loss), smallest the closest (what krill did before this key existed).", when: ("loss.variant", ["semi_hard"])),
 
         SchemaKey("training.epochs", .int, .int(30), "Number of epochs.", range: .atLeast(1)),
         SchemaKey("training.steps_per_epoch", .int, .int(200), "Optimiser steps per epoch.", range: .atLeast(1)),
@@ -85,6 +104,7 @@ public enum ExperimentSchema {
         SchemaKey("training.schedule.period", .int, .int(10), "restarts: epochs in the first cycle.", range: .atLeast(1), when: ("training.schedule.name", ["restarts"])),
         SchemaKey("training.schedule.horizon", .optional(.int), .null, "cosine: the epochs the cosine spans (null = training.epochs, so raising epochs changes every epoch's rate and retrains). Set it to extend training later without retraining; epochs past it use min_lr.", range: .atLeast(1), when: ("training.schedule.name", ["cosine"])),
         SchemaKey("training.schedule.warmup_epochs", .int, .int(0), "Linear warm-up epochs before the schedule.", range: nonNegative),
+        SchemaKey("training.sampling", .choice(["uniform", "proportional", "sqrt"]), .string("uniform"), "How batches pick classes: uniform (every class equally often, the default), proportional (to its training images: every image equally often) or sqrt (to the square root of its size). For imbalanced data such as ZooScanNet."),
         SchemaKey("training.augment.flip", .bool, .bool(true), "Random horizontal and vertical flips."),
         SchemaKey("training.augment.rotate90", .bool, .bool(true), "Random rotations by multiples of 90 degrees."),
         SchemaKey("training.snapshots", .list(.int), .list([.int(5), .int(15), .int(30)]), "Epochs evaluated in full; the last epoch always is; epochs after the last are ignored.", range: .atLeast(1)),
@@ -96,20 +116,24 @@ public enum ExperimentSchema {
         SchemaKey("evaluate.tsne.perplexity", .float, .float(30), "t-SNE perplexity.", range: positive),
         SchemaKey("evaluate.tsne.early_exaggeration", .float, .float(12), "Early exaggeration factor.", range: .atLeast(1)),
         SchemaKey("evaluate.tsne.iterations", .int, .int(750), "Gradient-descent iterations in all.", range: .atLeast(1)),
-        SchemaKey("evaluate.tsne.learning_rate", .numberOrWord(["auto"]), .string("auto"), "A number, or auto (N / early_exaggeration).", range: positive),
+        SchemaKey("evaluate.tsne.exaggerated_iterations", .optional(.int), .null, "Iterations of the early-exaggeration phase, counted in iterations (null = min(250, iterations / 3); scikit-learn always used 250).", range: .atLeast(0)),
+        SchemaKey("evaluate.tsne.learning_rate", .numberOrWord(["auto"]), .string("auto"), "A number, or auto (N / early_exaggeration). Numbers are in openTSNE's units: scikit-learn's gradient carries a factor 4 that krill's does not, so scikit-learn's learning rate L is krill's 4 L (its old default 200 is 800 here).", range: positive),
+        SchemaKey("evaluate.tsne.init", .choice(["pca", "random"]), .string("pca"), "pca (openTSNE's default) or random (Gaussian, sd 1e-4: scikit-learn's default before 1.2, the original's)."),
         SchemaKey("evaluate.svm.kernel", .choice(["linear", "poly", "rbf"]), .string("poly"), "linear, poly or rbf."),
         SchemaKey("evaluate.svm.degree", .int, .int(3), "poly: degree.", range: .atLeast(1)),
         SchemaKey("evaluate.svm.C", .float, .float(1), "Regularisation C.", range: positive),
         SchemaKey("evaluate.svm.gamma", .numberOrWord(["scale", "auto"]), .string("scale"), "A number, scale (1 / (D * variance)) or auto (1 / D).", range: positive),
         SchemaKey("evaluate.svm.coef0", .float, .float(0), "poly: coef0."),
+        SchemaKey("evaluate.svm.class_weight", .choice(["none", "balanced"]), .string("none"), "none, or balanced: class c's errors cost C n / (k n_c), so rare classes count as much as common ones (scikit-learn's class_weight=\"balanced\")."),
         SchemaKey("evaluate.svm.fit_on", .choice(splits), .string("validation"), "Split the SVM is fitted on."),
         SchemaKey("evaluate.svm.test_on", .choice(splits), .string("test"), "Split it is tested on."),
         SchemaKey("evaluate.kmeans.clusters", .intOrWord(["classes"]), .string("classes"), "Number of clusters, or classes (one per class).", range: .atLeast(1)),
         SchemaKey("evaluate.kmeans.algorithm", .choice(["lloyd", "minibatch"]), .string("minibatch"), "lloyd or minibatch."),
+        SchemaKey("evaluate.kmeans.batch_size", .int, .int(1024), "minibatch: points per batch (scikit-learn's default: 1024 today, 100 before 1.4, the original's).", range: .atLeast(1), when: ("evaluate.kmeans.algorithm", ["minibatch"])),
         SchemaKey("evaluate.kmeans.n_init", .int, .int(3), "Restarts; the lowest inertia is kept.", range: .atLeast(1)),
         SchemaKey("evaluate.kmeans.fit_on", .choice(splits), .string("validation"), "Split the clusters (and the mapping) are fitted on."),
         SchemaKey("evaluate.kmeans.test_on", .choice(splits), .string("test"), "Split the mapping is tested on."),
-        SchemaKey("evaluate.kmeans.mapping", .choice(["hungarian", "majority"]), .string("hungarian"), "hungarian (one-to-one, fitted on fit_on) or majority (the original's method)."),
+        SchemaKey("evaluate.kmeans.mapping", .choice(["hungarian", "majority"]), .string("hungarian"), "hungarian (one-to-one, fitted on fit_on) or majority (the original's method, on test_on: each class claims the cluster holding most of its points, later classes overwriting earlier ones; clusters no class claims are Unknown)."),
         SchemaKey("evaluate.zeroshot.shots", .int, .int(5), "Labelled examples per unseen class used as centroids.", range: .atLeast(1)),
         SchemaKey("evaluate.zeroshot.repeats", .int, .int(20), "Seeded draws of the shots; mean and spread are reported.", range: .atLeast(1)),
         SchemaKey("evaluate.retrieval.query", .choice(splits), .string("test"), "Split whose embeddings are the queries."),

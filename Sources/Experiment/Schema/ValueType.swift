@@ -35,7 +35,7 @@ public indirect enum ValueType: Equatable, Sendable {
         case .numberOrWord(let words): return "a number or " + words.joined(separator: " or ")
         case .intOrWord(let words): return "an integer or " + words.joined(separator: " or ")
         case .stringsOrWord(let word): return "a list of names or \(word)"
-        case .greyLevel: return "white, black or a grey level 0-255"
+        case .greyLevel: return "white, black, auto or a grey level 0-255"
         }
     }
 
@@ -101,7 +101,7 @@ public indirect enum ValueType: Equatable, Sendable {
             if case .int = value { return .success(value) }
             return fail("expected \(name), got \(got)")
         case .greyLevel:
-            if text == "white" || text == "black" { return .success(.string(text)) }
+            if text == "white" || text == "black" || text == "auto" { return .success(.string(text)) }
             if case .int(let i) = value, (0...255).contains(i) { return .success(value) }
             return fail("expected \(name), got \(got)")
         case .optional, .list, .stringsOrWord:

@@ -20,7 +20,8 @@ struct BaselineStage: ParameterizedStage {
     }
 
     let kind = "baseline"
-    let version = 1
+    /// 2: balanced accuracy in the reports.
+    let version = 2
     let parameters: Parameters
     let source: String
     var inputs: [String] { [source, "split"] }
@@ -29,6 +30,7 @@ struct BaselineStage: ParameterizedStage {
     init(_ c: PlanContext) throws {
         var p = try Parameters.decode(c.experiment)
         if !c.values.enabled("evaluate.svm") { p.svm = nil }
+        p.svm = p.svm?.normalized
         _ = try p.svm?.config()
         parameters = p
         source = c.source
@@ -65,6 +67,7 @@ struct BaselineStage: ParameterizedStage {
         let report = try ReportFiles.writeClassifier(truth: validation.labels, predicted: predicted, classNames: names,
                                                      paths: validation.paths, to: folder)
         metrics["raw_nearest_centroid_accuracy"] = report.accuracy
+        metrics["raw_nearest_centroid_balanced_accuracy"] = report.balancedAccuracy
         if let svm = parameters.svm {
             let fit = features(rows(svm.fitOn)), test = features(rows(svm.testOn))
             let model = try SVMModel.fit(x: fit.x, n: fit.labels.count, d: d, labels: fit.labels, config: try svm.config())
@@ -72,6 +75,7 @@ struct BaselineStage: ParameterizedStage {
                                                             classNames: names, paths: test.paths,
                                                             to: context.work.appendingPathComponent("svm"))
             metrics["raw_svm_accuracy"] = svmReport.accuracy
+            metrics["raw_svm_balanced_accuracy"] = svmReport.balancedAccuracy
         }
         try writeMetrics(metrics, to: context.work)
     }
@@ -82,6 +86,8 @@ extension Evaluators {
         kind: "baseline", scope: .run, group: "evaluate.baseline",
         plan: { c in c.values.bool("evaluate.baseline") ? try BaselineStage(c) : nil },
         metrics: [MetricDescriptor("raw_nearest_centroid_accuracy", "nearest centroid on raw pixels (validation)", split: .fixed("validation")),
-                  MetricDescriptor("raw_svm_accuracy", "SVM on raw pixels", split: .key("evaluate.svm.test_on"))],
+                  MetricDescriptor("raw_nearest_centroid_balanced_accuracy", "its balanced accuracy", split: .fixed("validation")),
+                  MetricDescriptor("raw_svm_accuracy", "SVM on raw pixels", split: .key("evaluate.svm.test_on")),
+                  MetricDescriptor("raw_svm_balanced_accuracy", "its balanced accuracy", split: .key("evaluate.svm.test_on"))],
         accuracySeries: [("raw_svm_accuracy", "SVM on raw pixels")])
 }

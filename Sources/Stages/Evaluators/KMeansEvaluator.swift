@@ -20,8 +20,12 @@ struct KMeansStage: ParameterizedStage {
             var fitOn: SplitName
             var testOn: SplitName
             var mapping: MappingRule
+            /// Mini-batch only; nil for the default (1024), so that files written before
+            /// the key existed keep their keys.
+            var batchSize: Int?
             enum CodingKeys: String, CodingKey {
                 case clusters, algorithm, mapping
+                case batchSize = "batch_size"
                 case nInit = "n_init"
                 case fitOn = "fit_on"
                 case testOn = "test_on"
@@ -34,15 +38,19 @@ struct KMeansStage: ParameterizedStage {
         }
     }
 
+    static let defaultBatchSize = 1024
     let kind = "kmeans"
-    let version = 1
+    /// 2: balanced accuracy in the report.
+    let version = 2
     let parameters: Parameters
     var epoch: Int { parameters.epoch }
     var inputs: [String] { ["embed@\(epoch)"] }
     func publishedPath(of file: String) -> String? { "epoch-\(epoch)/kmeans/\(file)" }
 
     init(_ c: PlanContext) throws {
-        parameters = try .decode(c.experiment, facts: ["epoch": .int(c.epoch)])
+        var p = try Parameters.decode(c.experiment, facts: ["epoch": .int(c.epoch)])
+        if p.kmeans.batchSize == KMeansStage.defaultBatchSize { p.kmeans.batchSize = nil }
+        parameters = p
         _ = try parameters.kmeans.clusters.word(in: ["classes"], path: "evaluate.kmeans.clusters")
     }
 
@@ -51,14 +59,16 @@ struct KMeansStage: ParameterizedStage {
         let (classes, fit, test, d) = try FitTestSets.load(context.input("embed@\(epoch)").folder, fitOn: s.fitOn.rawValue, testOn: s.testOn.rawValue)
         var k = classes.count
         if case .number(let n) = s.clusters { k = Int(n) }
-        let config = KMeansConfig(clusters: k, algorithm: s.algorithm, restarts: s.nInit, seed: UInt64(parameters.seed))
+        let config = KMeansConfig(clusters: k, algorithm: s.algorithm, restarts: s.nInit,
+                                  batchSize: s.batchSize ?? KMeansStage.defaultBatchSize, seed: UInt64(parameters.seed))
         let majority = s.mapping == .majority
         let result = KMeansEvaluation.run(fit: fit.values, n: fit.n, d: d, labels: fit.labels,
                                           test: test.values, testCount: test.n, testLabels: test.labels,
                                           classCount: classes.count, config: config,
                                           mapping: s.mapping, mappingOn: majority ? .test : .fit)
         try result.write(to: context.work, testLabels: test.labels, classNames: classes, paths: test.paths)
-        try writeMetrics(["kmeans_accuracy": result.report.accuracy, "kmeans_macro_f1": result.report.macro.f1,
+        try writeMetrics(["kmeans_accuracy": result.report.accuracy, "kmeans_balanced_accuracy": result.report.balancedAccuracy,
+                          "kmeans_macro_f1": result.report.macro.f1,
                           "kmeans_nmi": result.nmi, "kmeans_ari": result.ari, "kmeans_inertia": result.model.inertia],
                          to: context.work)
     }
@@ -69,6 +79,7 @@ extension Evaluators {
         kind: "kmeans", group: "evaluate.kmeans",
         plan: { c in c.values.enabled("evaluate.kmeans") ? try KMeansStage(c) : nil },
         metrics: [MetricDescriptor("kmeans_accuracy", "k-means accuracy (mapped clusters)", headline: true, split: .key("evaluate.kmeans.test_on")),
+                  MetricDescriptor("kmeans_balanced_accuracy", "k-means balanced accuracy", split: .key("evaluate.kmeans.test_on")),
                   MetricDescriptor("kmeans_macro_f1", "k-means macro F1", split: .key("evaluate.kmeans.test_on")),
                   MetricDescriptor("kmeans_nmi", "k-means NMI", headline: true, split: .key("evaluate.kmeans.test_on")),
                   MetricDescriptor("kmeans_ari", "k-means ARI", split: .key("evaluate.kmeans.test_on")),

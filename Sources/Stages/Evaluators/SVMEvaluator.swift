@@ -16,11 +16,21 @@ struct SVMSettings: Codable, Hashable, Sendable {
     var coef0: Double
     var fitOn: SplitName
     var testOn: SplitName
+    /// nil for the default (none), so that files written before the key existed keep their keys.
+    var classWeight: SVMConfig.ClassWeight?
 
     enum CodingKeys: String, CodingKey {
         case kernel, degree, C, gamma, coef0
         case fitOn = "fit_on"
         case testOn = "test_on"
+        case classWeight = "class_weight"
+    }
+
+    /// The settings as planned: defaults that keys were written without are dropped.
+    var normalized: SVMSettings {
+        var s = self
+        if s.classWeight == SVMConfig.ClassWeight.none { s.classWeight = nil }
+        return s
     }
 
     /// As libsvm parameters.
@@ -33,11 +43,13 @@ struct SVMSettings: Codable, Hashable, Sendable {
             guard case .number(let v) = gamma else { fatalError("unreachable") }
             g = .value(v)
         }
-        return SVMConfig(kernel: kernel, C: C, gamma: g, coef0: coef0, degree: degree)
+        return SVMConfig(kernel: kernel, C: C, gamma: g, coef0: coef0, degree: degree, classWeight: classWeight ?? .none)
     }
 }
 
-/// `svm@e`: libsvm C-SVC fitted on `fit_on`, tested on `test_on` (`svm/` files).
+/// `svm@e`: libsvm C-SVC fitted on `fit_on`, tested on `test_on` (`svm/` files), and the
+/// fitted model itself (`svm_model.bin`, an `SVMPredictor` with the class names), which
+/// `krill classify --with svm` applies to new images.
 struct SVMStage: ParameterizedStage {
     struct Parameters: StageParameters {
         var epoch: Int
@@ -49,14 +61,18 @@ struct SVMStage: ParameterizedStage {
     }
 
     let kind = "svm"
-    let version = 1
+    /// 2: balanced accuracy in the report, the model saved.
+    let version = 2
+    static let modelFile = "svm_model.bin"
     let parameters: Parameters
     var epoch: Int { parameters.epoch }
     var inputs: [String] { ["embed@\(epoch)"] }
     func publishedPath(of file: String) -> String? { "epoch-\(epoch)/svm/\(file)" }
 
     init(_ c: PlanContext) throws {
-        parameters = try .decode(c.experiment, facts: ["epoch": .int(c.epoch)])
+        var p = try Parameters.decode(c.experiment, facts: ["epoch": .int(c.epoch)])
+        p.svm = p.svm.normalized
+        parameters = p
         _ = try parameters.svm.config()
     }
 
@@ -68,7 +84,9 @@ struct SVMStage: ParameterizedStage {
         let predicted = model.predict(test.values, n: test.n)
         let report = try ReportFiles.writeClassifier(truth: test.labels, predicted: predicted, classNames: classes,
                                                      paths: test.paths, to: context.work)
-        try writeMetrics(["svm_accuracy": report.accuracy, "svm_macro_f1": report.macro.f1], to: context.work)
+        try AtomicFile.write(Data(model.predictor.named(classes).encoded()), to: context.work.appendingPathComponent(SVMStage.modelFile))
+        try writeMetrics(["svm_accuracy": report.accuracy, "svm_balanced_accuracy": report.balancedAccuracy,
+                          "svm_macro_f1": report.macro.f1], to: context.work)
     }
 }
 
@@ -77,6 +95,7 @@ extension Evaluators {
         kind: "svm", group: "evaluate.svm",
         plan: { c in c.values.enabled("evaluate.svm") ? try SVMStage(c) : nil },
         metrics: [MetricDescriptor("svm_accuracy", "SVM accuracy", headline: true, split: .key("evaluate.svm.test_on")),
+                  MetricDescriptor("svm_balanced_accuracy", "SVM balanced accuracy (mean recall over classes)", split: .key("evaluate.svm.test_on")),
                   MetricDescriptor("svm_macro_f1", "SVM macro F1", split: .key("evaluate.svm.test_on"))],
         accuracySeries: [("svm_accuracy", "SVM")],
         figures: [FigureDescriptor("SVM confusion (test)", "svm/confusion.png")],
@@ -86,7 +105,7 @@ extension Evaluators {
     /// `<folder>/confusion.png` from the evaluator's `confusion.csv`.
     static func drawConfusion(_ d: ReportDrawing, _ folder: String, title: String) throws {
         let confusion = try LabelledMatrix(d.output.file("confusion.csv"))
-        try Heatmap.confusion(counts: confusion.counts, labels: confusion.labels, title: title)
+        try Heatmap.confusion(counts: confusion.counts, labels: confusion.labels, rowLabels: confusion.rowLabels, title: title)
             .write(to: d.file("\(folder)/confusion.png"))
     }
 }

@@ -21,7 +21,8 @@ struct SummarizeStage: ParameterizedStage {
     }
 
     let kind = "summarize"
-    let version = 1
+    /// 2: balanced accuracy in the report.
+    let version = 2
     let parameters: Parameters
     var epoch: Int { parameters.epoch }
     var inputs: [String] { ["embed@\(epoch)"] }
@@ -36,7 +37,9 @@ struct SummarizeStage: ParameterizedStage {
                                       validation: validation.values, validationCount: validation.n, validationLabels: validation.labels,
                                       dimensions: validationSet.d, classCount: classes.count)
         try summary.write(to: context.work, validationLabels: validation.labels, classNames: classes, paths: validation.paths)
-        try writeMetrics(["nearest_centroid_accuracy": summary.nearestCentroidAccuracy, "nearest_centroid_macro_f1": summary.report.macro.f1,
+        try writeMetrics(["nearest_centroid_accuracy": summary.nearestCentroidAccuracy,
+                          "nearest_centroid_balanced_accuracy": summary.report.balancedAccuracy,
+                          "nearest_centroid_macro_f1": summary.report.macro.f1,
                           "mean_cluster_size": summary.meanClusterSize, "mean_centroid_distance": summary.meanCentroidDistance],
                          to: context.work)
     }
@@ -51,6 +54,7 @@ extension Evaluators {
         },
         metrics: [
             MetricDescriptor("nearest_centroid_accuracy", "nearest-centroid accuracy (validation)", headline: true, split: .fixed("validation")),
+            MetricDescriptor("nearest_centroid_balanced_accuracy", "nearest-centroid balanced accuracy (validation)", split: .fixed("validation")),
             MetricDescriptor("nearest_centroid_macro_f1", "nearest-centroid macro F1 (validation)", split: .fixed("validation")),
             MetricDescriptor("mean_cluster_size", "mean cluster size (validation)", split: .fixed("validation"), higherIsBetter: false),
             MetricDescriptor("mean_centroid_distance", "mean centroid distance (validation)", split: .fixed("validation")),

@@ -7,8 +7,9 @@ import Storage
 import TSNE
 
 /// `tsne@e`: t-SNE of the validation embeddings (`tsne.csv`: `row,path,class,x,y`). The
-/// early-exaggeration phase lasts min(250, iterations / 3) iterations (openTSNE's 250 for
-/// the usual 750 iterations). Layouts are aligned across snapshots by the report.
+/// early-exaggeration phase lasts `exaggerated_iterations`, by default min(250,
+/// iterations / 3) iterations (openTSNE's 250 for the usual 750 iterations). Layouts are
+/// aligned across snapshots by the report.
 struct TSNEStage: ParameterizedStage {
     struct Parameters: StageParameters {
         var epoch: Int
@@ -20,10 +21,16 @@ struct TSNEStage: ParameterizedStage {
             var earlyExaggeration: Double
             var iterations: Int
             var learningRate: NumberOrWord
+            /// nil: min(250, iterations / 3).
+            var exaggeratedIterations: Int?
+            /// nil for the default (pca), so that files written before the key existed keep their keys.
+            var initialization: Initialization.Kind?
             enum CodingKeys: String, CodingKey {
                 case perplexity, iterations
                 case earlyExaggeration = "early_exaggeration"
                 case learningRate = "learning_rate"
+                case exaggeratedIterations = "exaggerated_iterations"
+                case initialization = "init"
             }
         }
 
@@ -41,7 +48,9 @@ struct TSNEStage: ParameterizedStage {
     func publishedPath(of file: String) -> String? { file == "metrics.json" ? "epoch-\(epoch)/tsne-metrics.json" : "epoch-\(epoch)/\(file)" }
 
     init(_ c: PlanContext) throws {
-        parameters = try .decode(c.experiment, facts: ["epoch": .int(c.epoch)])
+        var p = try Parameters.decode(c.experiment, facts: ["epoch": .int(c.epoch)])
+        if p.tsne.initialization == .pca { p.tsne.initialization = nil }
+        parameters = p
         _ = try parameters.tsne.learningRate.word(in: ["auto"], path: "evaluate.tsne.learning_rate")
     }
 
@@ -58,8 +67,9 @@ struct TSNEStage: ParameterizedStage {
         }
         let config = TSNEConfig(perplexity: min(s.perplexity, Double(max(1, points.n - 1)) / 3),
                                 earlyExaggeration: s.earlyExaggeration,
-                                earlyExaggerationIterations: min(250, s.iterations / 3), iterations: s.iterations,
-                                learningRate: rate, seed: UInt64(parameters.seed))
+                                earlyExaggerationIterations: min(s.exaggeratedIterations ?? min(250, s.iterations / 3), s.iterations),
+                                iterations: s.iterations, learningRate: rate, initialization: s.initialization ?? .pca,
+                                seed: UInt64(parameters.seed))
         context.progress.status("tsne@\(epoch): \(points.n) points")
         let result = TSNEEmbedding.embed(points.values, n: points.n, d: set.d, config: config)
         try ReportFiles.writeTSNE(result.embedding, labels: points.labels, classNames: classes, paths: points.paths,

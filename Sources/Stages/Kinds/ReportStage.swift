@@ -152,16 +152,21 @@ struct HistoryTable {
 
 /// A square CSV matrix with class names as first column and header (`confusion.csv`, `centroids.csv`).
 struct LabelledMatrix {
+    /// Column labels (the header after its first cell).
     let labels: [String]
+    /// Row labels (each row's first cell): the column labels, or all but the last when the
+    /// matrix has one column more (a confusion matrix with an `Unknown` column).
+    let rowLabels: [String]
     let values: [[Double]]
     var counts: [[Int]] { values.map { $0.map { Int($0) } } }
 
     init(_ url: URL) throws {
         let rows = try CSV.parse(String(contentsOf: url, encoding: .utf8), source: url.path)
-        guard let header = rows.first, rows.count == header.count else {
+        guard let header = rows.first, rows.count == header.count || rows.count == header.count - 1 else {
             throw StorageError.format(path: url.path, reason: "not a square matrix with labels")
         }
         labels = Array(header.dropFirst())
+        rowLabels = rows.dropFirst().map { $0.first ?? "" }
         values = rows.dropFirst().map { $0.dropFirst().map { Double($0) ?? .nan } }
     }
 }

@@ -6,12 +6,16 @@ import Linalg
 import Pipeline
 import Storage
 
-/// `rescale`: decodes a class-folder data set and rescales it into an image store. Its
-/// key includes the source fingerprint, so edited, added or removed images rerun it; the
-/// folder's location does not (moving the data reruns nothing).
+/// `rescale`: decodes a folder or table data set (class folders, an EcoTaxa export,
+/// ZooScanNet's taxa.csv) and rescales it into an image store. Its key includes the source
+/// fingerprint, so edited, added, removed or relabelled images rerun it; the data's
+/// location does not (moving the data reruns nothing).
 public struct RescaleStage: ParameterizedStage {
     public struct Parameters: StageParameters {
-        var folders: Folders
+        /// The selection keys of the source in use (the others nil, absent from the key).
+        var folders: Folders?
+        var ecotaxa: EcoTaxaSelection?
+        var zooscannet: ZooScanNetSelection?
         var rescale: RescaleSettings
         /// Only when a cap picks images at random.
         var seed: Int?
@@ -27,28 +31,60 @@ public struct RescaleStage: ParameterizedStage {
             }
         }
 
+        /// `data.zooscannet` without its path.
+        struct ZooScanNetSelection: Codable, Hashable, Sendable {
+            var classes: NamesOrAll
+            var maxPerClass: Int?
+            var level: Int
+            enum CodingKeys: String, CodingKey {
+                case classes, level
+                case maxPerClass = "max_per_class"
+            }
+        }
+
+        /// `data.ecotaxa` without its paths.
+        struct EcoTaxaSelection: Codable, Hashable, Sendable {
+            var classes: NamesOrAll
+            var maxPerClass: Int?
+            var status: [String]
+            var label: EcoTaxaLabel
+            var lineageLevel: Int?
+            var setColumn: String?
+            enum CodingKeys: String, CodingKey {
+                case classes, status, label
+                case maxPerClass = "max_per_class"
+                case lineageLevel = "lineage_level"
+                case setColumn = "set_column"
+            }
+        }
+
         enum CodingKeys: String, CodingKey {
             case folders = "data.folders"
+            case ecotaxa = "data.ecotaxa"
+            case zooscannet = "data.zooscannet"
             case rescale, seed
             case sourceFingerprint = "source_fingerprint"
         }
+
+        var maxPerClass: Int? { folders?.maxPerClass ?? ecotaxa?.maxPerClass ?? zooscannet?.maxPerClass }
     }
 
     public let kind = "rescale"
     public let version = 1
     public let parameters: Parameters
     /// The files to read, already capped, in store order.
-    let scan: ClassFolderScan
+    let scan: ImageListing
     /// The per-file SHA-256 the fingerprint was built from (in `scan.files` order), reused for
     /// the store's index.
     let fileDigests: [String]
     public var inputs: [String] { [] }
 
-    init(experiment: ResolvedExperiment, scan: ClassFolderScan, fingerprint: SourceFingerprint) throws {
+    init(experiment: ResolvedExperiment, listing: ImageListing, fingerprint: SourceFingerprint) throws {
         var p = try Parameters.decode(experiment, facts: ["source_fingerprint": .string(fingerprint.digest)])
-        if p.folders.maxPerClass == nil { p.seed = nil }
+        if experiment.values.string("data.source") != "folders" { p.folders = nil }
+        if p.maxPerClass == nil { p.seed = nil }
         parameters = p
-        self.scan = scan
+        self.scan = listing
         fileDigests = fingerprint.files
     }
 
@@ -78,7 +114,7 @@ public struct RescaleStage: ParameterizedStage {
                 let file = scan.files[start + i]
                 switch result! {
                 case .success(let (image, digest)):
-                    try writer.append(image, path: file.relativePath, classIndex: file.classIndex, sha256: digest)
+                    try writer.append(image, path: file.relativePath, classIndex: file.classIndex, sha256: digest, set: file.set)
                 case .failure(let error):
                     throw DatasetError.unreadable(path: scan.root.appendingPathComponent(file.relativePath).path, reason: "\(error)")
                 }
@@ -89,10 +125,11 @@ public struct RescaleStage: ParameterizedStage {
         try writer.finish()
     }
 
-    /// Fingerprints the scanned files: SHA-256 over `path, size, SHA-256 of content` lines
-    /// in store order. Content digests come from the memo when a file's (inode, mtime, size)
-    /// is unchanged, so a warm scan reads no image content.
-    public static func fingerprint(_ scan: ClassFolderScan, memo: FingerprintMemo) throws -> SourceFingerprint {
+    /// Fingerprints the listed files: SHA-256 over `path, size, SHA-256 of content` lines in
+    /// store order, each followed by the class and the set when a table gives them (class
+    /// folders imply the class by the path). Content digests come from the memo when a
+    /// file's (inode, mtime, size) is unchanged, so a warm scan reads no image content.
+    public static func fingerprint(_ scan: ImageListing, memo: FingerprintMemo) throws -> SourceFingerprint {
         var hasher = SHA256()
         let root = scan.root.path
         var files: [String] = []
@@ -100,7 +137,11 @@ public struct RescaleStage: ParameterizedStage {
         for file in scan.files {
             let digest = try memo.sha256(path: root + "/" + file.relativePath, inode: file.inode,
                                          mtimeNs: file.mtimeNs, size: Int64(file.size))
-            hasher.update("\(file.relativePath)\t\(file.size)\t\(digest)\n")
+            if scan.classInPath {
+                hasher.update("\(file.relativePath)\t\(file.size)\t\(digest)\n")
+            } else {
+                hasher.update("\(file.relativePath)\t\(file.size)\t\(digest)\t\(scan.classes[file.classIndex])\t\(file.set ?? "")\n")
+            }
             files.append(digest)
         }
         try memo.save()
@@ -108,11 +149,19 @@ public struct RescaleStage: ParameterizedStage {
     }
 }
 
-/// The fingerprint of a class-folder source: the digest that keys the rescale stage, and the
+/// The fingerprint of a folder or table source: the digest that keys the rescale stage, and the
 /// SHA-256 of each file's content in scan order.
 public struct SourceFingerprint: Sendable {
     public let digest: String
     public let files: [String]
+}
+
+/// `data.ecotaxa.label`: where an EcoTaxa object's class comes from.
+public enum EcoTaxaLabel: String, Codable, CaseIterable, Sendable {
+    /// `object_annotation_category`.
+    case category
+    /// `object_annotation_hierarchy` (or one level of it, `lineage_level`).
+    case lineage
 }
 
 /// `data.folders.classes`: `all`, or a list of names.

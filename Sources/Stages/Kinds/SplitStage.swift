@@ -4,20 +4,37 @@ import Foundation
 import Pipeline
 import Storage
 
-/// `split`: the stratified split of the source store, as `split.json` with row lists.
+/// `split`: the stratified split of the source store (or the data set's own, with
+/// `split.from: set`), as `split.json` with row lists.
 struct SplitStage: ParameterizedStage {
     struct Parameters: StageParameters {
         var seed: Int
         var split: Split
 
         struct Split: Codable, Hashable, Sendable {
-            var validation: SplitAmountSetting
-            var test: SplitAmountSetting
+            /// nil with `from: set`.
+            var validation: SplitAmountSetting?
+            var test: SplitAmountSetting?
             var unseenClasses: [String]
+            /// nil for the default (stratified), so that files written before the key
+            /// existed keep their keys.
+            var from: SplitSource?
             enum CodingKeys: String, CodingKey {
-                case validation, test
+                case validation, test, from
                 case unseenClasses = "unseen_classes"
             }
+        }
+
+        /// Normalises the decoded value: the default `from` is left out of the key.
+        init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            seed = try c.decode(Int.self, forKey: .seed)
+            split = try c.decode(Split.self, forKey: .split)
+            if split.from == .stratified { split.from = nil }
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case seed, split
         }
     }
 
@@ -32,10 +49,28 @@ struct SplitStage: ParameterizedStage {
     func run(_ context: StageContext) throws {
         let store = try ImageStore(directory: context.input(source).file("store"))
         let p = parameters.split
-        let split = try StratifiedSplit(validation: p.validation.amount, test: p.test.amount, unseenClasses: p.unseenClasses)
-            .apply(labels: store.labels, classes: store.classes, seed: UInt64(parameters.seed))
+        let split: DatasetSplit
+        if p.from == .set {
+            guard let sets = store.sets else {
+                throw DatasetError.invalidSplit("split.from: set, but the image store has no set column")
+            }
+            split = try SetSplit(unseenClasses: p.unseenClasses).apply(sets: sets, labels: store.labels, classes: store.classes,
+                                                                     paths: store.paths)
+        } else {
+            guard let validation = p.validation, let test = p.test else { fatalError("a stratified split without amounts") }
+            split = try StratifiedSplit(validation: validation.amount, test: test.amount, unseenClasses: p.unseenClasses)
+                .apply(labels: store.labels, classes: store.classes, seed: UInt64(parameters.seed))
+        }
         try AtomicFile.write(SplitFile.encode(split), to: context.work.appendingPathComponent("split.json"))
     }
+}
+
+/// `split.from`.
+public enum SplitSource: String, Codable, CaseIterable, Sendable {
+    /// Per class, seeded, `split.validation` and `split.test` images.
+    case stratified
+    /// The data set's own split (`SetSplit`).
+    case set
 }
 
 /// `split.json`: `{"train": [rows], "validation": [...], "test": [...], "unseen": [...]}`.

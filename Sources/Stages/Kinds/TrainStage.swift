@@ -36,6 +36,9 @@ struct TrainEpochStage: ParameterizedStage {
         var optimizer: OptimizerSettings
         var augment: AugmentSettings
         var stepsPerEpoch: Int
+        /// `training.sampling`; nil for the default (uniform), so that files written before
+        /// the key existed keep their keys.
+        var sampling: ClassSampling?
         /// The trainer's fixed settings (validation batches, centroid sample).
         var trainer: TrainerOptions
 
@@ -45,6 +48,7 @@ struct TrainEpochStage: ParameterizedStage {
             case optimizer = "training.optimizer"
             case augment = "training.augment"
             case stepsPerEpoch = "training.steps_per_epoch"
+            case sampling = "training.sampling"
         }
 
         /// The trainer's configuration for running epoch `epoch` (the rate is given per epoch,
@@ -52,7 +56,8 @@ struct TrainEpochStage: ParameterizedStage {
         /// epoch's key unchanged).
         var training: TrainingConfig {
             TrainingConfig(epochs: epoch, stepsPerEpoch: stepsPerEpoch, batch: batch.config, optimizer: optimizer.config,
-                           schedule: ScheduleConfig(), augment: augment.config, snapshots: [], checkpointEvery: 1)
+                           schedule: ScheduleConfig(), augment: augment.config, snapshots: [], checkpointEvery: 1,
+                           sampling: sampling ?? .uniform)
         }
     }
 
@@ -100,8 +105,10 @@ struct TrainEpochStage: ParameterizedStage {
         let schedule = try ScheduleOnly.decode(experiment).schedule
         let rate = LearningRateSchedule(base: Float(v.double("training.optimizer.lr")), schedule: schedule.config,
                                         epochs: schedule.horizon ?? v.int("training.epochs")).rate(epoch: epoch)
-        parameters = try .decode(experiment, facts: ["epoch": .int(epoch), "lr": .double(Double("\(rate)")!),
-                                                     "trainer": TrainerOptions().json])
+        var p = try Parameters.decode(experiment, facts: ["epoch": .int(epoch), "lr": .double(Double("\(rate)")!),
+                                                          "trainer": TrainerOptions().json])
+        if p.sampling == .uniform { p.sampling = nil }
+        parameters = p
         if parameters.lr != rate { fatalError("the rate of epoch \(epoch) does not survive its JSON form: \(rate) vs \(parameters.lr)") }
         self.source = source
         self.isLast = isLast

@@ -26,14 +26,18 @@ struct LossSettings: Codable, Hashable, Sendable {
     var distance: LossDistance?
     /// Applies only to the variants that have a soft margin.
     var softMargin: Bool?
+    /// Applies only to semi_hard.
+    var semiHardFallback: SemiHardFallback?
 
     enum CodingKeys: String, CodingKey {
         case variant, margin, distance
         case softMargin = "soft_margin"
+        case semiHardFallback = "semi_hard_fallback"
     }
 
     var config: LossConfig {
-        LossConfig(variant: variant, margin: Float(margin), softMargin: softMargin ?? false, distance: distance)
+        LossConfig(variant: variant, margin: Float(margin), softMargin: softMargin ?? false, distance: distance,
+                   semiHardFallback: semiHardFallback ?? .largest)
     }
 }
 

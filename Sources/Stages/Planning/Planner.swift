@@ -17,7 +17,7 @@ public struct ExperimentPlan {
 
 /// `data.source`.
 public enum DataSource: String, Codable, CaseIterable, Sendable {
-    case synthetic, folders
+    case synthetic, folders, ecotaxa, zooscannet
 }
 
 /// Turns a resolved experiment into the DAG: a source (`synth` or `rescale`), `split`,
@@ -26,7 +26,7 @@ public enum DataSource: String, Codable, CaseIterable, Sendable {
 /// reads the data, so a value a stage does not know is a plan error naming its position
 /// and nothing is read or written.
 public enum Planner {
-    /// Builds the graph. For class-folder data this scans and fingerprints the source
+    /// Builds the graph. For folder or table data this lists and fingerprints the source
     /// (through `memo`, so an unchanged tree reads no image content).
     /// - Throws: `ConfigErrors` for a value a stage cannot use; `DatasetError` for an
     ///   unusable data folder (missing, empty class).
@@ -60,17 +60,24 @@ public enum Planner {
         nodes.append(("report", ReportStage(parameters: .init(snapshots: snapshots, evaluators: planned, runWide: runWide),
                                             source: source, history: "train@\(epochs)")))
 
-        // Only now is the data read: a class-folder source is scanned and fingerprinted.
+        // Only now is the data read: a folder or table source is listed and fingerprinted.
         var graph = StageGraph()
-        if dataSource == .folders {
-            let root = URL(fileURLWithPath: v.string("data.folders.root"))
-            let wanted = v.value("data.folders.classes").listValue?.compactMap(\.stringValue)
-            var scan = try ClassFolderScan.scan(root: root, classes: wanted)
-            if let cap = v.optionalInt("data.folders.max_per_class") { scan = scan.capped(maxPerClass: cap, seed: UInt64(v.int("seed"))) }
-            graph.add(source, try RescaleStage(experiment: experiment, scan: scan, fingerprint: try RescaleStage.fingerprint(scan, memo: memo)))
+        let usesSets = v.string("split.from") == SplitSource.set.rawValue
+        if let listing = try DataSourceListing.listing(v) {
+            if usesSets && !listing.hasSets { throw setlessSplit(experiment) }
+            graph.add(source, try RescaleStage(experiment: experiment, listing: listing,
+                                               fingerprint: try RescaleStage.fingerprint(listing, memo: memo)))
+        } else if usesSets {
+            throw setlessSplit(experiment)
         }
         for (name, stage) in nodes { graph.add(name, stage) }
         return ExperimentPlan(graph: graph, source: source, snapshots: snapshots, memo: memo)
+    }
+
+    /// `split.from: set` on a source without a set column.
+    static func setlessSplit(_ experiment: ResolvedExperiment) -> ConfigErrors {
+        ConfigErrors([Diagnostic(experiment.mark(of: "split.from"),
+            "split.from: set needs a data set with its own split: data.source zooscannet with a 'set' column in taxa.csv, or ecotaxa with data.ecotaxa.set_column")])
     }
 }
 

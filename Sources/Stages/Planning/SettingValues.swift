@@ -70,9 +70,18 @@ public enum SplitAmountSetting: Codable, Hashable, Sendable {
     }
 }
 
-/// `rescale.background`: `white`, `black` or a grey level 0-255.
+/// `rescale.background`: `white`, `black`, a grey level 0-255, or `auto` (each image's
+/// border median).
 public struct GreyLevel: Codable, Hashable, Sendable {
+    /// The level; 255 (unused) with `auto`.
     public let gray: UInt8
+    /// `auto`: each image is padded with the median of its border pixels.
+    public let fromBorder: Bool
+
+    public init(gray: UInt8) {
+        self.gray = gray
+        fromBorder = false
+    }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
@@ -80,19 +89,25 @@ public struct GreyLevel: Codable, Hashable, Sendable {
             guard let g = UInt8(exactly: level) else {
                 throw DecodingError.dataCorruptedError(in: c, debugDescription: "a grey level is 0-255")
             }
-            gray = g
+            self.init(gray: g)
             return
         }
         switch try c.decode(String.self) {
-        case "white": gray = 255
-        case "black": gray = 0
-        default: throw DecodingError.dataCorruptedError(in: c, debugDescription: "expected white, black or 0-255")
+        case "white": self.init(gray: 255)
+        case "black": self.init(gray: 0)
+        case "auto": self.init(auto: ())
+        default: throw DecodingError.dataCorruptedError(in: c, debugDescription: "expected white, black, auto or 0-255")
         }
+    }
+
+    private init(auto: Void) {
+        gray = 255
+        fromBorder = true
     }
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.singleValueContainer()
-        try c.encode(Int(gray))
+        if fromBorder { try c.encode("auto") } else { try c.encode(Int(gray)) }
     }
 }
 
@@ -103,5 +118,7 @@ public struct RescaleSettings: Codable, Hashable, Sendable {
     public var upscale: Bool
     public var background: GreyLevel
 
-    public var rescaler: Rescaler { Rescaler(side: size, fit: fit, upscale: upscale, background: background.gray) }
+    public var rescaler: Rescaler {
+        Rescaler(side: size, fit: fit, upscale: upscale, background: background.gray, backgroundFromBorder: background.fromBorder)
+    }
 }

@@ -80,7 +80,9 @@ struct PlanInput {
             for (sub, object) in groups where sub.hasPrefix(group + ".") && !sub.dropFirst(group.count + 1).contains(".") {
                 members[String(sub.dropFirst(group.count + 1))] = .object(object)
             }
-            groups[group] = members
+            // A group none of whose keys applies (`data.ecotaxa` for another source) is
+            // absent, so an optional struct for it decodes as nil.
+            if !members.isEmpty { groups[group] = members }
         }
         var tree = flat
         for (group, members) in groups { tree[group] = .object(members) }

@@ -11,7 +11,10 @@ What it records:
   `predicted` column against `class` over labels 0..3 (class 3 is never predicted:
   zero division gives 0);
 - nmi, ari: normalized_mutual_info_score / adjusted_rand_score of `cluster` vs `class`;
+- balanced_accuracy: balanced_accuracy_score of `predicted` against `class`;
 - svc: SVC predictions on the `test` rows after fitting on the `fit` rows, per config;
+  configs with `imbalanced` fit on the first 20, 10, 5 and 3 fit rows of classes 0-3
+  (with and without class_weight="balanced");
 - nearest_centroid: NearestCentroid fitted on `fit`, predicting `test`;
 - kmeans: KMeans(n_clusters=4, n_init=10) inertia on all rows, over 5 seeds (min, max).
 """
@@ -21,8 +24,8 @@ import json
 import numpy as np
 import sklearn
 from sklearn.cluster import KMeans
-from sklearn.metrics import (adjusted_rand_score, classification_report, confusion_matrix,
-                             normalized_mutual_info_score)
+from sklearn.metrics import (adjusted_rand_score, balanced_accuracy_score, classification_report,
+                             confusion_matrix, normalized_mutual_info_score)
 from sklearn.neighbors import NearestCentroid
 from sklearn.svm import SVC
 
@@ -48,6 +51,7 @@ out = {
     "confusion": confusion_matrix(y, pred, labels=labels).tolist(),
     "nmi": normalized_mutual_info_score(y, cluster),
     "ari": adjusted_rand_score(y, cluster),
+    "balanced_accuracy": balanced_accuracy_score(y, pred),
 }
 
 svc_configs = [
@@ -57,12 +61,29 @@ svc_configs = [
     {"name": "rbf", "kernel": "rbf", "degree": 3, "C": 1.0, "gamma": "scale", "coef0": 0.0},
     {"name": "rbf-auto", "kernel": "rbf", "degree": 3, "C": 10.0, "gamma": "auto", "coef0": 0.0},
     {"name": "linear", "kernel": "linear", "degree": 3, "C": 0.1, "gamma": "scale", "coef0": 0.0},
+    {"name": "rbf-imbalanced", "kernel": "rbf", "degree": 3, "C": 1.0, "gamma": "scale", "coef0": 0.0,
+     "imbalanced": True},
+    {"name": "rbf-imbalanced-balanced", "kernel": "rbf", "degree": 3, "C": 1.0, "gamma": "scale", "coef0": 0.0,
+     "imbalanced": True, "class_weight": "balanced"},
+    {"name": "poly-imbalanced-balanced", "kernel": "poly", "degree": 3, "C": 0.5, "gamma": "scale", "coef0": 1.0,
+     "imbalanced": True, "class_weight": "balanced"},
 ]
+# The first 20, 10, 5, 3 fit rows of classes 0, 1, 2, 3.
+keep_per_class = [20, 10, 5, 3]
+seen = [0, 0, 0, 0]
+imbalanced = np.zeros(len(rows), dtype=bool)
+for i, r in enumerate(rows):
+    c = int(r["class"])
+    if r["split"] == "fit" and seen[c] < keep_per_class[c]:
+        imbalanced[i] = True
+        seen[c] += 1
 Xf = X.astype(np.float64)
 out["svc"] = []
 for cfg in svc_configs:
-    model = SVC(kernel=cfg["kernel"], degree=cfg["degree"], C=cfg["C"], gamma=cfg["gamma"], coef0=cfg["coef0"])
-    model.fit(Xf[fit], y[fit])
+    model = SVC(kernel=cfg["kernel"], degree=cfg["degree"], C=cfg["C"], gamma=cfg["gamma"], coef0=cfg["coef0"],
+                class_weight=cfg.get("class_weight"))
+    rows_fit = imbalanced if cfg.get("imbalanced") else fit
+    model.fit(Xf[rows_fit], y[rows_fit])
     out["svc"].append(dict(cfg, predictions=model.predict(Xf[~fit]).tolist(), gamma_value=float(model._gamma)))
 
 nc = NearestCentroid().fit(Xf[fit], y[fit])

@@ -1,46 +1,15 @@
 import Foundation
 import Linalg
 
-/// One image file of a class-folder data set.
-public struct ImageFile: Equatable, Sendable {
-    /// Path relative to the data set root: `<class>/<file>`.
-    public let relativePath: String
-    /// Index into `ClassFolderScan.classes`.
-    public let classIndex: Int
-    /// Size in bytes.
-    public let size: Int
-    /// Inode number and modification time in nanoseconds, from the scan's `stat`, so a
-    /// fingerprint memo can recognise an unchanged file without a second `stat`.
-    public let inode: UInt64
-    public let mtimeNs: Int64
-}
-
-/// A class-folder data set (`root/<class>/<image>`, the ZooScanNet layout) as found on disk.
+/// Lists a class-folder data set (`root/<class>/<image>`, the ZooScanNet `imgs/` layout).
 ///
 /// Classes are the sub-folders of the root in byte order; files within a class are in byte
 /// order too. Hidden entries (names starting with `.`) and files without an image extension
 /// (`.png`, `.jpg`, `.jpeg`, any case) are skipped and counted; so are files lying directly
 /// in the root and folders nested inside a class folder.
-public struct ClassFolderScan: Sendable {
-    public let root: URL
-    /// Class names, byte-ordered; the class index is the position here.
-    public let classes: [String]
-    /// Image files, grouped by class in class order, byte-ordered within a class.
-    public let files: [ImageFile]
-    /// Hidden files and folders skipped.
-    public let skippedHidden: Int
-    /// Entries skipped for not being image files (relative paths, byte-ordered).
-    public let skippedNonImages: [String]
-
+public enum ClassFolderScan {
     /// The image extensions recognised, lower case.
     public static let imageExtensions: Set<String> = ["png", "jpg", "jpeg"]
-
-    /// Number of images per class, in class order.
-    public var countsPerClass: [Int] {
-        var counts = [Int](repeating: 0, count: classes.count)
-        for f in files { counts[f.classIndex] += 1 }
-        return counts
-    }
 
     /// Scans `root`.
     /// - Parameters:
@@ -48,7 +17,7 @@ public struct ClassFolderScan: Sendable {
     ///   - allowEmptyClasses: when false, a class folder without images is an error naming it.
     /// - Throws: `DatasetError` naming the missing folder, unknown classes or the empty class.
     public static func scan(root: URL, classes wanted: [String]? = nil,
-                            allowEmptyClasses: Bool = false) throws -> ClassFolderScan {
+                            allowEmptyClasses: Bool = false) throws -> ImageListing {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: root.path, isDirectory: &isDir) else { throw DatasetError.missingFolder(root.path) }
@@ -62,14 +31,7 @@ public struct ClassFolderScan: Sendable {
             var sub: ObjCBool = false
             if fm.fileExists(atPath: root.appendingPathComponent(name).path, isDirectory: &sub), sub.boolValue { classNames.append(name) } else { nonImages.append(name) }
         }
-        if let wanted {
-            let known = Set(classNames)
-            let unknown = wanted.filter { !known.contains($0) }
-            if !unknown.isEmpty { throw DatasetError.unknownClasses(unknown, known: classNames) }
-            let keep = Set(wanted)
-            classNames = classNames.filter { keep.contains($0) }
-        }
-        guard !classNames.isEmpty else { throw DatasetError.noClasses(root: root.path) }
+        classNames = try ImageListing.select(wanted, from: classNames, root: root)
 
         // Class folders are listed in parallel (the stat calls dominate); results are
         // gathered in class order, so the scan does not depend on thread timing.
@@ -96,8 +58,8 @@ public struct ClassFolderScan: Sendable {
             }
             if found == 0 && !allowEmptyClasses { throw DatasetError.emptyClass(name: name, root: root.path) }
         }
-        return ClassFolderScan(root: root, classes: classNames, files: files, skippedHidden: hidden,
-                               skippedNonImages: nonImages.sorted(by: byteOrderPrecedes))
+        return ImageListing(root: root, classes: classNames, files: files, skippedHidden: hidden,
+                            skippedNonImages: nonImages.sorted(by: byteOrderPrecedes), classInPath: true)
     }
 
     /// The entries of a folder in byte order, each with its `stat` (nil when it failed),
@@ -143,28 +105,5 @@ public struct ClassFolderScan: Sendable {
         if n == 0 { return a.count < b.count }
         let c = a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in memcmp(pa.baseAddress!, pb.baseAddress!, n) } }
         return c != 0 ? c < 0 : a.count < b.count
-    }
-
-    /// At most `maxPerClass` files per class, picked reproducibly from `seed` (a seeded
-    /// shuffle per class, keyed by the class name so other classes do not shift), kept in
-    /// byte order. Classes at or under the cap are kept whole.
-    public func capped(maxPerClass: Int, seed: UInt64) -> ClassFolderScan {
-        precondition(maxPerClass > 0, "max_per_class must be positive")
-        var kept: [ImageFile] = []
-        var start = 0
-        while start < files.count {
-            var end = start
-            while end < files.count && files[end].classIndex == files[start].classIndex { end += 1 }
-            let group = Array(files[start..<end])
-            if group.count <= maxPerClass {
-                kept += group
-            } else {
-                var rng = RandomStream(seed: seed, "max_per_class", classes[group[0].classIndex])
-                kept += rng.sample(maxPerClass, from: group.count).sorted().map { group[$0] }
-            }
-            start = end
-        }
-        return ClassFolderScan(root: root, classes: classes, files: kept, skippedHidden: skippedHidden,
-                               skippedNonImages: skippedNonImages)
     }
 }
