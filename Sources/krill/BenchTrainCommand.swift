@@ -8,6 +8,8 @@ struct ConvNetBenchOptions: ParsableArguments {
     @Option(help: "Threads.") var threads = 2
     @Option(help: "Convolution channels per block, comma-separated.") var channels = "32,64,128,128"
     @Option(help: "Embedding dimension.") var embedding = 64
+    @Option(help: "plain (the channels above), resnet18 or resnet34 (torchvision's layout, ImageNet stem, grey input).")
+    var architecture = "plain"
     @Flag(help: "Print one JSON object instead of a sentence.") var json = false
 
     /// The benchmark network; `batch` and `steps` are checked with the rest.
@@ -19,7 +21,12 @@ struct ConvNetBenchOptions: ParsableArguments {
         guard !list.isEmpty, list.allSatisfy({ ($0 ?? 0) > 0 }), embedding > 0 else {
             throw CommandFailure.usage("--channels must be positive integers separated by commas, --embedding positive")
         }
-        return NetworkConfig(channels: list.map { $0! }, embedding: embedding)
+        switch architecture {
+        case "plain": return NetworkConfig(channels: list.map { $0! }, embedding: embedding)
+        case "resnet18": return NetworkConfig(embedding: embedding, resnet: ResNetConfig(blocks: [2, 2, 2, 2]))
+        case "resnet34": return NetworkConfig(embedding: embedding, resnet: ResNetConfig(blocks: [3, 4, 6, 3]))
+        default: throw CommandFailure.usage("--architecture is plain, resnet18 or resnet34, got '\(architecture)'")
+        }
     }
 
     /// Prints a result as JSON or as one sentence (`unit`/`units`: "step"/"steps" or "batch"/"batches").

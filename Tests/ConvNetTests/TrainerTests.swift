@@ -76,6 +76,58 @@ final class TrainerTests: XCTestCase {
                        try Data(contentsOf: work.appending("two/weights-epoch-1.bin")))
     }
 
+    /// Fine-tuning a ResNet keeps the guarantees: 1 and 2 threads give the same weights, and
+    /// a run stopped after epoch 1 and resumed gives the bytes of one never stopped.
+    func testResNetTrainingIsThreadIndependentAndResumesExactly() throws {
+        let resnet = NetworkConfig(dropout: 0.1, embedding: 8, output: .l2,
+                                   resnet: ResNetConfig(blocks: [1, 1], widths: [4, 8], stem: .small), hidden: 8)
+        let saved = openblas_get_num_threads()
+        defer { openblas_set_num_threads(saved) }
+        for threads in [1, 2] {
+            openblas_set_num_threads(Int32(threads))
+            let t = try trainer(work.appending("t\(threads)"), epochs: 2, network: resnet)
+            t.threads = threads
+            try t.run()
+        }
+        XCTAssertEqual(try Data(contentsOf: work.appending("t1/weights-epoch-2.bin")), try Data(contentsOf: work.appending("t2/weights-epoch-2.bin")))
+        _ = try trainer(work.appending("stopped"), epochs: 2, network: resnet).run(stopAfterEpoch: 1)
+        let resumed = try trainer(work.appending("stopped"), epochs: 2, network: resnet).run()
+        XCTAssertEqual(resumed.resumedAfterEpoch, 1)
+        XCTAssertEqual(try Data(contentsOf: work.appending("t1/weights-epoch-2.bin")), try Data(contentsOf: work.appending("stopped/weights-epoch-2.bin")))
+        XCTAssertEqual(try Data(contentsOf: work.appending("t1/history.csv")), try Data(contentsOf: work.appending("stopped/history.csv")))
+    }
+
+    /// A head on a frozen backbone's features: the backbone's features of every view, then
+    /// training on them gives the loss falling as with images, and the views follow the
+    /// augmentation drawn.
+    func testHeadTrainsOnFrozenFeatures() throws {
+        let resnet = NetworkConfig(embedding: 8, output: .l2, resnet: ResNetConfig(blocks: [1], widths: [6], stem: .small), hidden: 8)
+        let backbone = try Network(config: resnet, inputSide: Self.store.side, seed: 3)
+        let augment = AugmentConfig(flip: true, rotate90: false)
+        let views = FeatureInputs.views(augment)
+        XCTAssertEqual(views, [.identity, ImageBatch.Symmetry(flip: true, quarterTurns: 0)])
+        XCTAssertEqual(FeatureInputs.views(AugmentConfig()).count, 8)
+        func features(_ rows: [Int], _ view: ImageBatch.Symmetry) -> [Float] {
+            let input = FloatBuffer(count: rows.count * Self.store.side * Self.store.side)
+            ImageBatch.load(store: Self.store, rows: rows, symmetries: Array(repeating: view, count: rows.count), into: input.pointer)
+            return Array(UnsafeBufferPointer(start: backbone.backboneFeatures(input: input.pointer, n: rows.count), count: rows.count * 6))
+        }
+        let inputs = FeatureInputs(identity: features(Array(0..<Self.store.count), .identity), others: features(Self.split.train, views[1]),
+                                   views: views, trainRows: Self.split.train, rows: Self.store.count, width: 6, labels: Self.store.labels)
+        // A training row's flipped view is the backbone's features of the flipped image.
+        var slot = [Float](repeating: 0, count: 6)
+        inputs.load(rows: [Self.split.train[3]], symmetries: [views[1]], into: &slot)
+        XCTAssertEqual(slot, features([Self.split.train[3]], views[1]))
+        let training = TrainingConfig(epochs: 3, stepsPerEpoch: 6, batch: .triplets(8), optimizer: .adam(lr: 0.01), augment: augment)
+        let head = try Trainer(store: inputs, split: Self.split, network: resnet.headOnly, loss: LossConfig(), training: training,
+                               seed: 42, workFolder: work.appending("head"),
+                               options: TrainerOptions(validationTriplets: 32, validationBatches: 2, centroidImagesPerClass: 8))
+        XCTAssertEqual(head.network.layout.parameters.map(\.name), ["hidden.weight", "hidden.bias", "dense.weight", "dense.bias"])
+        let result = try head.run()
+        XCTAssertEqual(result.history.count, 3)
+        XCTAssertLessThan(result.history.last!.trainLoss, result.history.first!.trainLoss)
+    }
+
     func testResumeAfterInterruptionIsBitIdentical() throws {
         try trainer(work.appending("full")).run()
         let first = try trainer(work.appending("resumed")).run(stopAfterEpoch: 1)

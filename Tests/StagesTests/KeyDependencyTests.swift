@@ -23,6 +23,8 @@ final class KeyDependencyTests: XCTestCase {
         "train": ["seed", "model.", "loss.", "training.steps_per_epoch", "training.batch.", "training.optimizer.",
                   "training.schedule.", "training.augment.", "training.sampling"],
         "embed": ["seed"],
+        // The frozen backbone: not the head (model.hidden, embedding, output, dropout).
+        "features": ["seed", "model.architecture", "model.resnet.", "model.weights", "training.augment."],
         "summarize": [],
         "tsne": ["seed", "evaluate.tsne."],
         "svm": ["evaluate.svm."],
@@ -57,6 +59,14 @@ final class KeyDependencyTests: XCTestCase {
         "split.validation": (["split.validation=5"], []),
         "split.test": (["split.test=0.2"], []),
         "split.unseen_classes": (["split.unseen_classes=[copepod]"], ["evaluate.zeroshot=false"]),
+        "model.architecture": (["model.architecture=resnet"], []),
+        "model.resnet.blocks": (["model.resnet.blocks=[1, 1, 1, 1]"], ["model.architecture=resnet"]),
+        "model.resnet.widths": (["model.resnet.widths=[8, 16, 32, 64]"], ["model.architecture=resnet"]),
+        "model.resnet.stem": (["model.resnet.stem=small"], ["model.architecture=resnet"]),
+        "model.resnet.input": (["model.resnet.input=rgb"], ["model.architecture=resnet"]),
+        "model.hidden": (["model.hidden=16"], ["model.architecture=resnet"]),
+        "model.weights": ([], []),  // needs a file: EndToEndTests/ResNetTests
+        "model.freeze": (["model.freeze=backbone"], ["model.architecture=resnet"]),
         "model.channels": (["model.channels=[4, 6]"], []),
         "model.batch_norm": (["model.batch_norm=true"], []),
         "model.dropout": (["model.dropout=0.1"], []),
@@ -132,7 +142,7 @@ final class KeyDependencyTests: XCTestCase {
     /// For every schema key: the stages whose own parameters change are exactly those that
     /// read it (nodes present in both plans; keys that add or remove nodes are checked too).
     func testEachEditChangesExactlyTheStagesThatReadIt() throws {
-        let skip: Set<String> = ["data.source", "split.from"]
+        let skip: Set<String> = ["data.source", "split.from", "model.weights"]
         for key in ExperimentSchema.keys.map(\.path).sorted()
         where !skip.contains(key) && !key.hasPrefix("data.ecotaxa.") && !key.hasPrefix("data.zooscannet.") {
             guard let (edit, base) = KeyDependencyTests.edits[key] else { return XCTFail("no edit for \(key)") }
@@ -150,6 +160,22 @@ final class KeyDependencyTests: XCTestCase {
                                      "training.checkpoint_every", "training.checkpoint_steps"]
             XCTAssertEqual(changed, none.contains(key) ? [] : expected, "editing \(key) (\(edit))")
         }
+    }
+
+    /// With a frozen backbone, the features stage reads the backbone's keys and the
+    /// augmentation, never the head's: ten heads on one backbone compute its features once.
+    func testFeaturesReadTheBackboneNotTheHead() throws {
+        let frozen = ["model.architecture=resnet", "model.resnet.blocks=[1, 1]", "model.resnet.widths=[4, 8]", "model.freeze=backbone"]
+        let base = try plan(smoke, frozen)
+        let features = { (g: (nodes: [String: PlannedNode], order: [String])) in g.nodes["features"]!.params }
+        for edit in ["model.hidden=16", "model.embedding=4", "model.output=linear", "model.dropout=0.2", "loss.margin=0.3", "training.epochs=3"] {
+            XCTAssertEqual(features(try plan(smoke, frozen + [edit])), features(base), edit)
+        }
+        for edit in ["model.resnet.widths=[4, 16]", "model.resnet.stem=small", "training.augment.flip=false", "seed=9"] {
+            XCTAssertNotEqual(features(try plan(smoke, frozen + [edit])), features(base), edit)
+        }
+        XCTAssertNil(try plan(smoke, frozen.dropLast()).nodes["features"], "no features stage without freeze")
+        XCTAssertEqual(base.nodes["train@1"]?.kind, "train")
     }
 
     func testSwitchesAddAndRemoveNodesOnly() throws {
@@ -190,6 +216,10 @@ final class KeyDependencyTests: XCTestCase {
             "evaluate.tsne.init": Initialization.Kind.allCases.map(\.rawValue),
             "data.ecotaxa.label": EcoTaxaLabel.allCases.map(\.rawValue),
             "split.from": SplitSource.allCases.map(\.rawValue),
+            "model.architecture": ModelArchitecture.allCases.map(\.rawValue),
+            "model.freeze": FreezeSetting.allCases.map(\.rawValue),
+            "model.resnet.stem": ResNetConfig.Stem.allCases.map(\.rawValue),
+            "model.resnet.input": ResNetConfig.Input.allCases.map(\.rawValue),
         ]
         for (path, cases) in expected { XCTAssertEqual(choices(path), cases, path) }
         let allChoices = ExperimentSchema.keys.filter {

@@ -21,6 +21,8 @@ public enum ConvNetBenchmark {
         /// Worker threads (ConvNet runs BLAS single-threaded inside each; see `Workers`).
         public var threads: Int
         public var channels: [Int]
+        /// `plain`, or the ResNet's blocks (`resnet[2, 2, 2, 2]`).
+        public var architecture: String?
         public var embedding: Int
         /// Wall-clock seconds of the timed steps.
         public var seconds: Double
@@ -34,7 +36,7 @@ public enum ConvNetBenchmark {
         public var meanLoss: Double?
 
         enum CodingKeys: String, CodingKey {
-            case benchmark, size, batch, steps, threads, channels, embedding, seconds
+            case benchmark, size, batch, steps, threads, channels, embedding, seconds, architecture
             case warmupSteps = "warmup_steps"
             case cpuSeconds = "cpu_seconds"
             case imagesPerSecond = "images_per_second"
@@ -51,6 +53,13 @@ public enum ConvNetBenchmark {
     }
 
 
+
+    /// `plain`, `resnet18`, `resnet34` or `resnet` (the peers' names for the network).
+    static func name(_ config: NetworkConfig) -> String {
+        guard let r = config.resnet else { return "plain" }
+        guard r.widths == [64, 128, 256, 512] else { return "resnet" }
+        return r.blocks == [2, 2, 2, 2] ? "resnet18" : r.blocks == [3, 4, 6, 3] ? "resnet34" : "resnet"
+    }
 
     static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
@@ -101,7 +110,8 @@ public enum ConvNetBenchmark {
         let seconds = now() - start
         let cpu = processCPUSeconds() - cpuStart
         return Result(benchmark: "train", size: size, batch: n, steps: steps, warmupSteps: warmupSteps, threads: threads,
-                      channels: config.channels, embedding: config.embedding, seconds: seconds, cpuSeconds: cpu,
+                      channels: config.channels, architecture: name(config),
+                      embedding: config.embedding, seconds: seconds, cpuSeconds: cpu,
                       imagesPerSecond: Double(n * steps) / seconds, peakRssBytes: ProcessMemory.peakResidentBytes(),
                       meanLoss: total / Double(max(steps, 1)))
     }
@@ -125,7 +135,8 @@ public enum ConvNetBenchmark {
         let seconds = now() - start
         let cpu = processCPUSeconds() - cpuStart
         return Result(benchmark: "embed", size: size, batch: batch, steps: steps, warmupSteps: warmupSteps, threads: threads,
-                      channels: config.channels, embedding: config.embedding, seconds: seconds, cpuSeconds: cpu,
+                      channels: config.channels, architecture: name(config),
+                      embedding: config.embedding, seconds: seconds, cpuSeconds: cpu,
                       imagesPerSecond: Double(batch * steps) / seconds, peakRssBytes: ProcessMemory.peakResidentBytes(), meanLoss: nil)
     }
 }

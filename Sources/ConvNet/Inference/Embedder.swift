@@ -21,7 +21,7 @@ public final class Embedder {
         self.network = network
         if let threads { network.threads = threads }
         self.batchSize = batchSize
-        input = FloatBuffer(count: batchSize * network.inputSide * network.inputSide)
+        input = FloatBuffer(count: batchSize * network.inputCount)
     }
 
     /// Loads a weights file (`WeightsFile`).
@@ -35,6 +35,13 @@ public final class Embedder {
         guard store.side == network.inputSide else {
             throw ConvNetError.invalidConfig("the network takes \(network.inputSide) px images, the store has \(store.side) px")
         }
+        return embed(inputs: store, rows: rows)
+    }
+
+    /// The (rows.count, D) embeddings of rows of any training inputs (images, or a frozen
+    /// backbone's features for a head alone), as they are, in batches of `batchSize`.
+    public func embed(inputs: TrainingInputs, rows: [Int]) -> Matrix {
+        precondition(inputs.itemCount <= network.inputCount, "embedder: \(inputs.itemCount) floats per input for a network taking \(network.inputCount)")
         let d = network.embedding
         var out = Matrix(rows: rows.count, cols: d)
         Workers.withSingleThreadedBLAS {
@@ -42,7 +49,7 @@ public final class Embedder {
             var start = 0
             while start < rows.count {
                 let chunk = Array(rows[start..<min(start + batchSize, rows.count)])
-                ImageBatch.load(store: store, rows: chunk, into: input.pointer)
+                inputs.load(rows: chunk, symmetries: nil, into: input.pointer)
                 let e = network.forward(input: input.pointer, n: chunk.count, training: false)
                 (dst.baseAddress! + start * d).update(from: e, count: chunk.count * d)
                 start += chunk.count

@@ -27,14 +27,16 @@ public enum Winograd {
     static func tiles(_ h: Int, _ w: Int) -> (y: Int, x: Int) { ((h + 1) / 2, (w + 1) / 2) }
 
     /// Tiles per chunk for this shape (chunks run over the tiles of consecutive images).
-    public static func chunkTiles(cin: Int, cout: Int) -> Int {
-        max(32, targetChunkFloats / (16 * (cin + cout)))
+    /// - Parameter minimumTiles: the smallest chunk (the plain network's 32; the ResNet's
+    ///   128, which keeps the 16 GEMMs of its wide layers from being too thin to run fast).
+    public static func chunkTiles(cin: Int, cout: Int, minimumTiles: Int = 32) -> Int {
+        max(minimumTiles, targetChunkFloats / (16 * (cin + cout)))
     }
 
     /// Scratch floats for V and for M when computing up to `n` images.
-    public static func scratchCounts(n: Int, h: Int, w: Int, cin: Int, cout: Int) -> (v: Int, m: Int) {
+    public static func scratchCounts(n: Int, h: Int, w: Int, cin: Int, cout: Int, minimumTiles: Int = 32) -> (v: Int, m: Int) {
         let t = tiles(h, w)
-        let count = min(n * t.y * t.x, chunkTiles(cin: cin, cout: cout))
+        let count = min(n * t.y * t.x, chunkTiles(cin: cin, cout: cout, minimumTiles: minimumTiles))
         return (count * 16 * cin, count * 16 * cout)
     }
 
@@ -104,8 +106,9 @@ public enum Winograd {
     public static func forward(input: UnsafePointer<Float>, u: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                output: UnsafeMutablePointer<Float>, images: Range<Int>, h: Int, w: Int, cin: Int, cout: Int,
                                v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>,
-                               pool: (output: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<UInt8>)? = nil) {
-        let chunk = chunkTiles(cin: cin, cout: cout)
+                               pool: (output: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<UInt8>)? = nil,
+                               minimumTiles: Int = 32) {
+        let chunk = chunkTiles(cin: cin, cout: cout, minimumTiles: minimumTiles)
         let t = tiles(h, w)
         var k0 = images.lowerBound * t.y * t.x
         let end = images.upperBound * t.y * t.x
@@ -137,25 +140,32 @@ public enum Winograd {
     ///   - images: the images to sum over.
     ///   - v, e: scratch of `scratchCounts(n:h:w:cin:cout:)` (v, m) floats.
     ///   - accumulator: 16 Cin Cout floats of scratch.
+    ///   - overwrite: write the (9 Cin, Cout) weight gradient instead of adding to it, and
+    ///     leave out the bias (the ResNet's convolutions have none): no zeroing is needed.
     public static func weightGradient(input: UnsafePointer<Float>, dOutput: UnsafePointer<Float>, dWeight: UnsafeMutablePointer<Float>,
                                       images: Range<Int>, h: Int, w: Int, cin: Int, cout: Int,
                                       v: UnsafeMutablePointer<Float>, e: UnsafeMutablePointer<Float>,
-                                      accumulator acc: UnsafeMutablePointer<Float>) {
-        let chunk = chunkTiles(cin: cin, cout: cout)
+                                      accumulator acc: UnsafeMutablePointer<Float>, minimumTiles: Int = 32, overwrite: Bool = false) {
+        let chunk = chunkTiles(cin: cin, cout: cout, minimumTiles: minimumTiles)
         let t = tiles(h, w)
-        acc.update(repeating: 0, count: 16 * cin * cout)
+        if !overwrite { acc.update(repeating: 0, count: 16 * cin * cout) }
         var k0 = images.lowerBound * t.y * t.x
         let end = images.upperBound * t.y * t.x
+        var first = true
         while k0 < end {
             let tileCount = min(chunk, end - k0)
             inputTransform(input, firstTile: k0, tileCount: tileCount, h: h, w: w, c: cin, v: v)
             gradientTransform(dOutput, firstTile: k0, tileCount: tileCount, h: h, w: w, c: cout, e: e)
+            // (With `overwrite`, the first chunk sets the accumulator instead of adding to zeros.)
+            let beta: Float = overwrite && first ? 0 : 1
             for xi in 0..<16 {
                 Gemm.sgemm(transA: true, m: cin, n: cout, k: tileCount, a: v + xi * tileCount * cin, lda: cin,
-                           b: e + xi * tileCount * cout, ldb: cout, beta: 1, c: acc + xi * cin * cout, ldc: cout)
+                           b: e + xi * tileCount * cout, ldb: cout, beta: beta, c: acc + xi * cin * cout, ldc: cout)
             }
+            first = false
             k0 += tileCount
         }
+        if first { acc.update(repeating: 0, count: 16 * cin * cout) }   // no tiles at all
         // dW[ky, kx] += (Gᵀ M G)[ky, kx], G columns (1 .5 .5 0), (0 .5 -.5 0), (0 .5 .5 1);
         // eight output channels at a time (contiguous in M and in dW).
         typealias V8 = SIMD8<Float>
@@ -174,7 +184,9 @@ public enum Winograd {
                 }
                 @inline(__always) func add(_ j: Int, _ k: Int, _ x: V8) {
                     let out = dWeight + ((j * 3 + k) * cin + ci) * cout + co
-                    if lanes == 8 {
+                    if overwrite {
+                        if lanes == 8 { UnsafeMutableRawPointer(out).storeBytes(of: x, as: V8.self) } else { for l in 0..<lanes { out[l] = x[l] } }
+                    } else if lanes == 8 {
                         let old = UnsafeRawPointer(out).loadUnaligned(as: V8.self)
                         UnsafeMutableRawPointer(out).storeBytes(of: old + x, as: V8.self)
                     } else {
@@ -200,6 +212,7 @@ public enum Winograd {
                 co += lanes
             }
         }
+        if overwrite { return }
         // Bias: column sums of dY, rows in order.
         let db = dWeight + 9 * cin * cout
         for r in (images.lowerBound * h * w)..<(images.upperBound * h * w) {

@@ -24,6 +24,8 @@ public final class Network {
     public let blockInputs: [Int]
 
     private var workspace: Workspace?
+    /// The ResNet or head-alone passes (nil for the plain network).
+    private let body: ResidualBody?
     private var lastBatch = 0
     private var lastTraining = false
     private var lastInput: UnsafePointer<Float>?
@@ -43,44 +45,76 @@ public final class Network {
         state = FloatBuffer(count: layout.stateCount)
         var sides: [Int] = []
         var s = inputSide
-        for b in config.channels.indices {
+        for b in config.channels.indices where config.isPlain {
             sides.append(s)
             if b < config.channels.count - 1 { s /= 2 }
         }
         blockSides = sides
-        blockInputs = [1] + config.channels.dropLast()
+        blockInputs = config.isPlain ? [1] + config.channels.dropLast() : []
+        body = config.isPlain ? nil : ResidualBody(config: config, inputSide: inputSide)
         initialize(seed: seed)
     }
 
-    /// (Re)initialises parameters and state from the seed.
+    /// (Re)initialises parameters and state from the seed (`ParameterLayout.initial`).
     public func initialize(seed: UInt64) {
         for (index, slot) in layout.parameters.enumerated() {
             let p = parameters.pointer + slot.offset
-            if slot.name.hasSuffix(".weight") {
-                let fanIn: Int
-                if slot.name.hasPrefix("conv") {
-                    let b = Int(slot.name.dropFirst(4).prefix(while: { $0 != "." }))!
-                    fanIn = 9 * blockInputs[b]
-                } else {
-                    fanIn = config.channels.last!
-                }
+            switch layout.initial[index] {
+            case .he(let fanIn):
                 let std = (2 / Float(fanIn)).squareRoot()
                 var rng = RandomStream(seed: seed, "init", index)
                 for i in 0..<slot.count { p[i] = std * rng.normal() }
-            } else if slot.name.hasSuffix(".gamma") {
-                p.update(repeating: 1, count: slot.count)
-            } else {
-                p.update(repeating: 0, count: slot.count)
+            case .ones: p.update(repeating: 1, count: slot.count)
+            case .zeros: p.update(repeating: 0, count: slot.count)
             }
         }
-        for slot in layout.state {
-            (state.pointer + slot.offset).update(repeating: slot.name.hasSuffix("running_var") ? 1 : 0, count: slot.count)
+        for (index, slot) in layout.state.enumerated() {
+            (state.pointer + slot.offset).update(repeating: layout.initialState[index] == .ones ? 1 : 0, count: slot.count)
         }
     }
 
-    private func param(_ name: String) -> UnsafeMutablePointer<Float> { parameters.pointer + layout.parameter(name).offset }
-    private func grad(_ name: String) -> UnsafeMutablePointer<Float> { gradients.pointer + layout.parameter(name).offset }
-    private func stat(_ name: String) -> UnsafeMutablePointer<Float> { state.pointer + layout.stateSlot(name).offset }
+    func param(_ name: String) -> UnsafeMutablePointer<Float> { parameters.pointer + layout.parameter(name).offset }
+    func grad(_ name: String) -> UnsafeMutablePointer<Float> { gradients.pointer + layout.parameter(name).offset }
+    func stat(_ name: String) -> UnsafeMutablePointer<Float> { state.pointer + layout.stateSlot(name).offset }
+
+    /// Copies every parameter and state tensor of `other` whose name and size this network
+    /// shares (a frozen backbone into a full network, a head into it); returns their names.
+    @discardableResult
+    public func copyTensors(from other: Network, where include: (String) -> Bool = { _ in true }) -> [String] {
+        var copied: [String] = []
+        let mine = Dictionary(uniqueKeysWithValues: layout.parameters.map { ($0.name, $0) })
+        for slot in other.layout.parameters where include(slot.name) {
+            guard let target = mine[slot.name], target.count == slot.count else { continue }
+            (parameters.pointer + target.offset).update(from: other.parameters.pointer + slot.offset, count: slot.count)
+            copied.append(slot.name)
+        }
+        let mineState = Dictionary(uniqueKeysWithValues: layout.state.map { ($0.name, $0) })
+        for slot in other.layout.state where include(slot.name) {
+            guard let target = mineState[slot.name], target.count == slot.count else { continue }
+            (state.pointer + target.offset).update(from: other.state.pointer + slot.offset, count: slot.count)
+            copied.append(slot.name)
+        }
+        return copied
+    }
+
+    /// Names of the head's tensors (`hidden.*`, `dense.*`); the rest is the backbone.
+    public static func isHeadTensor(_ name: String) -> Bool { name.hasPrefix("dense.") || name.hasPrefix("hidden.") }
+
+    /// The ResNet's convolutions by weight name (empty for the other architectures).
+    var convShapes: [String: ConvShape] {
+        guard let body else { return [:] }
+        var out: [String: ConvShape] = [:]
+        if let stem = body.stem { out[stem.weight] = stem.shape }
+        for block in body.blocks {
+            out[block.conv1.weight] = block.conv1.shape
+            out[block.conv2.weight] = block.conv2.shape
+            if let ds = block.downsample { out[ds.weight] = ds.shape }
+        }
+        return out
+    }
+
+    /// Floats per input item: S S for images, the feature count for a head alone.
+    public var inputCount: Int { body?.inputCount ?? inputSide * inputSide }
 
     /// A workspace for `n` images; gradient buffers only when `training`.
     private func workspace(for n: Int, training: Bool) -> Workspace {
@@ -93,11 +127,12 @@ public final class Network {
     }
 
     /// Releases the activation workspace (it is rebuilt on the next forward).
-    public func releaseWorkspace() { workspace = nil }
+    public func releaseWorkspace() { workspace = nil; body?.releaseWorkspace() }
 
     /// Runs the network on a batch.
     /// - Parameters:
-    ///   - input: (N, S, S, 1) normalised images; must stay valid until `backward`.
+    ///   - input: (N, S, S, 1) normalised images (a head alone: (N, features)); must stay
+    ///     valid until `backward`.
     ///   - n: batch size N.
     ///   - training: batch statistics for batch norm (updating the running statistics) and
     ///     dropout; false = inference (running statistics, no dropout).
@@ -106,7 +141,18 @@ public final class Network {
     @discardableResult
     public func forward(input: UnsafePointer<Float>, n: Int, training: Bool,
                         dropoutStream: RandomStream? = nil) -> UnsafeMutablePointer<Float> {
-        Workers.withSingleThreadedBLAS { forwardPass(input: input, n: n, training: training, dropoutStream: dropoutStream) }
+        Workers.withSingleThreadedBLAS {
+            if let body { return body.forward(self, input: input, n: n, training: training, dropoutStream: dropoutStream) }
+            return forwardPass(input: input, n: n, training: training, dropoutStream: dropoutStream)
+        }
+    }
+
+    /// The backbone's output for a batch, in inference mode: (N, C) globally average-pooled
+    /// features, the input of the head (C = `config.backboneWidth`). Valid until the next call.
+    public func backboneFeatures(input: UnsafePointer<Float>, n: Int) -> UnsafeMutablePointer<Float> {
+        _ = forward(input: input, n: n, training: false)
+        if let body { return body.lastFeatures }
+        return workspace!.gap.pointer
     }
 
     /// Threads for the image groups (results do not depend on it; see `Workers`).
@@ -167,14 +213,9 @@ public final class Network {
                 let runningMean = stat("bn\(b).running_mean"), runningVar = stat("bn\(b).running_var")
                 if training {
                     act = ws.normalized[b].pointer
-                    let out = act
-                    let mean = ws.bnMean[b].pointer, invStd = ws.bnInvStd[b].pointer
-                    batchStatistics(ws: ws, workers: workers, n: n, spatial: spatial, c: cout, x: z,
-                                    mean: mean, invStd: invStd, runningMean: runningMean, runningVar: runningVar)
-                    workers.forEachGroup(n) { _, _, images in
-                        BatchNorm.normalize(z, output: out, rows: (images.lowerBound * spatial)..<(images.upperBound * spatial), c: cout,
-                                            gamma: gamma, beta: beta, mean: mean, invStd: invStd)
-                    }
+                    ws.batchNorm.forwardTraining(workers, n: n, spatial: spatial, c: cout, z: z, out: act, gamma: gamma, beta: beta,
+                                                 mean: ws.bnMean[b].pointer, invStd: ws.bnInvStd[b].pointer,
+                                                 runningMean: runningMean, runningVar: runningVar)
                 } else {
                     workers.forEachGroup(n) { _, _, images in
                         BatchNorm.forwardInference(input: z, output: z, rows: (images.lowerBound * spatial)..<(images.upperBound * spatial),
@@ -217,38 +258,13 @@ public final class Network {
         return ws.embeddings.pointer
     }
 
-    /// Batch-norm statistics of (N, H, W, C) activations over the fixed image groups:
-    /// per-group Double sums, added in group order (two passes: mean, then squared deviations).
-    private func batchStatistics(ws: Workspace, workers: Workers, n: Int, spatial: Int, c: Int, x: UnsafePointer<Float>,
-                                 mean: UnsafeMutablePointer<Float>, invStd: UnsafeMutablePointer<Float>,
-                                 runningMean: UnsafeMutablePointer<Float>, runningVar: UnsafeMutablePointer<Float>) {
-        let partial = ws.partialSums.pointer   // G x 2C doubles
-        let stride = 2 * c
-        partial.update(repeating: 0, count: Workers.groups * stride)
-        workers.forEachGroup(n) { _, g, images in
-            BatchNorm.accumulateSums(x, rows: (images.lowerBound * spatial)..<(images.upperBound * spatial), c: c,
-                                     into: partial + g * stride)
-        }
-        let total = ws.totals.pointer   // 2C doubles: mean, squares
-        total.update(repeating: 0, count: stride)
-        for g in 0..<Workers.groups { for ch in 0..<c { total[ch] += partial[g * stride + ch] } }
-        let m = n * spatial
-        for ch in 0..<c { total[ch] /= Double(m) }
-        let mu = UnsafePointer(total)
-        workers.forEachGroup(n) { _, g, images in
-            BatchNorm.accumulateSquares(x, rows: (images.lowerBound * spatial)..<(images.upperBound * spatial), c: c, mean: mu,
-                                        into: partial + g * stride + c)
-        }
-        for g in 0..<Workers.groups { for ch in 0..<c { total[c + ch] += partial[g * stride + c + ch] } }
-        BatchNorm.finishStatistics(mean: total, squares: total + c, m: m, c: c, batchMean: mean, invStd: invStd,
-                                   runningMean: runningMean, runningVar: runningVar)
-    }
-
     /// Backward pass of the last `forward` (which must have been in training mode): sets
     /// `gradients` to the gradient of the loss wrt every parameter.
     /// - Parameter dEmbeddings: (N, D) gradient of the loss wrt the embeddings.
     public func backward(dEmbeddings: UnsafePointer<Float>) {
-        Workers.withSingleThreadedBLAS { backwardPass(dEmbeddings: dEmbeddings) }
+        Workers.withSingleThreadedBLAS {
+            if let body { body.backward(self, dEmbeddings: dEmbeddings) } else { backwardPass(dEmbeddings: dEmbeddings) }
+        }
     }
 
     private func backwardPass(dEmbeddings: UnsafePointer<Float>) {
@@ -296,29 +312,9 @@ public final class Network {
                 }
             }
             if config.batchNorm {
-                let z = UnsafePointer(ws.conv[b].pointer)
-                let mean = UnsafePointer(ws.bnMean[b].pointer), invStd = UnsafePointer(ws.bnInvStd[b].pointer)
-                let gamma = UnsafePointer(param("bn\(b).gamma"))
-                let partial = ws.partialSums.pointer, stride = 2 * cout
-                partial.update(repeating: 0, count: Workers.groups * stride)
-                workers.forEachGroup(n) { _, g, images in
-                    BatchNorm.accumulateGradientSums(input: z, dOutput: g1, rows: (images.lowerBound * spatial)..<(images.upperBound * spatial),
-                                                     c: cout, mean: mean, invStd: invStd,
-                                                     sumDy: partial + g * stride, sumDyXhat: partial + g * stride + cout)
-                }
-                let total = ws.totals.pointer
-                total.update(repeating: 0, count: stride)
-                for g in 0..<Workers.groups { for i in 0..<stride { total[i] += partial[g * stride + i] } }
-                let dGamma = grad("bn\(b).gamma"), dBeta = grad("bn\(b).beta")
-                for ch in 0..<cout {
-                    dGamma[ch] += Float(total[cout + ch])
-                    dBeta[ch] += Float(total[ch])
-                }
-                let sums = UnsafePointer(total)
-                workers.forEachGroup(n) { _, _, images in
-                    BatchNorm.applyBackward(input: z, dOutput: g1, dInput: g1, rows: (images.lowerBound * spatial)..<(images.upperBound * spatial),
-                                            c: cout, m: m, gamma: gamma, mean: mean, invStd: invStd, sumDy: sums, sumDyXhat: sums + cout)
-                }
+                ws.batchNorm.backward(workers, n: n, spatial: spatial, c: cout, z: ws.conv[b].pointer, dOutput: g1, dInput: g1,
+                                      gamma: param("bn\(b).gamma"), mean: ws.bnMean[b].pointer, invStd: ws.bnInvStd[b].pointer,
+                                      dGamma: grad("bn\(b).gamma"), dBeta: grad("bn\(b).beta"))
             }
             // Convolution: per-group weight gradients, added in group order.
             let x = b == 0 ? input : UnsafePointer(ws.pooled[b - 1].pointer)
@@ -388,6 +384,7 @@ final class Workspace {
     /// Per-group batch-norm sums (G x 2 max C) and their totals (2 max C).
     let partialSums: UnsafeMutablePointerBox<Double>
     let totals: UnsafeMutablePointerBox<Double>
+    let batchNorm: GroupedBatchNorm
 
     /// Whether the buffers of training (batch-norm outputs, gradients) exist.
     let training: Bool
@@ -447,6 +444,7 @@ final class Workspace {
         let maxC = cfg.channels.max()!
         partialSums = UnsafeMutablePointerBox(count: Workers.groups * 2 * maxC)
         totals = UnsafeMutablePointerBox(count: 2 * maxC)
+        batchNorm = GroupedBatchNorm(partial: partialSums.pointer, totals: totals.pointer)
     }
 
     /// Makes sure every worker has its scratch.

@@ -72,7 +72,8 @@ public struct TrainingResult {
 /// `weights-epoch-<e>.bin` for each snapshot epoch (see `WeightsFile`). When the folder
 /// holds a checkpoint of the same configuration, `run` resumes after its epoch.
 public final class Trainer {
-    public let store: ImageStore
+    /// Images, or a frozen backbone's features.
+    public let inputs: TrainingInputs
     public let split: DatasetSplit
     public let networkConfig: NetworkConfig
     public let lossConfig: LossConfig
@@ -107,17 +108,18 @@ public final class Trainer {
     public func weightsURL(epoch: Int) -> URL { workFolder.appendingPathComponent(WeightsFile.fileName(epoch: epoch)) }
 
     /// - Parameters:
-    ///   - store: the image store (square images of side S).
+    ///   - store: the image store (square images of side S), or a frozen backbone's features
+    ///     (then `network` is the head alone, `NetworkConfig.headOnly`).
     ///   - split: rows of the store per split; training uses `train`, validation `validation`.
     ///   - workFolder: where checkpoints, history and weights go (created if missing).
     /// - Throws: `ConvNetError.invalidConfig` for configurations that cannot run,
     ///   `DatasetError.invalidSampler` when the split cannot give the requested batches.
-    public init(store: ImageStore, split: DatasetSplit, network: NetworkConfig, loss: LossConfig,
+    public init(store: TrainingInputs, split: DatasetSplit, network: NetworkConfig, loss: LossConfig,
                 training: TrainingConfig, seed: UInt64, workFolder: URL, options: TrainerOptions = TrainerOptions()) throws {
         try training.validate()
         let lossFunction = TripletLoss(loss)
         try lossFunction.validate(batch: training.batch)
-        self.store = store
+        self.inputs = store
         self.split = split
         self.networkConfig = network
         self.lossConfig = loss
@@ -178,14 +180,14 @@ public final class Trainer {
         }
         centroidRows = cRows
 
-        input = FloatBuffer(count: batchImages * store.side * store.side)
+        input = FloatBuffer(count: batchImages * store.itemCount)
         dEmbeddings = FloatBuffer(count: batchImages * network.embedding)
 
         struct Fingerprint: Encodable {
             var network: NetworkConfig, loss: LossConfig, training: TrainingConfig, seed: UInt64
             var options: TrainerOptions, side: Int, count: Int, labels: String, split: String
         }
-        let labelsDigest = SHA256.hex(store.labels.map(String.init).joined(separator: ","))
+        let labelsDigest = SHA256.hex(inputs.labels.map(String.init).joined(separator: ","))
         let splitDigest = SHA256.hex(try BlobFile.json(split))
         fingerprint = SHA256.hex(try BlobFile.json(Fingerprint(
             network: network, loss: loss, training: training, seed: seed, options: options,
@@ -274,7 +276,7 @@ public final class Trainer {
         if let sampler = tripletSampler, case .triplets(let b) = training.batch {
             let ts = sampler.batch(epoch: epoch, step: step, count: b)
             return (ts.map(\.anchor) + ts.map(\.positive) + ts.map(\.negative),
-                    .triplets(anchorLabels: ts.map { store.labels[$0.anchor] }, negativeLabels: ts.map { store.labels[$0.negative] }))
+                    .triplets(anchorLabels: ts.map { inputs.labels[$0.anchor] }, negativeLabels: ts.map { inputs.labels[$0.negative] }))
         }
         let (rows, labels) = pkSampler!.batch(epoch: epoch, step: step)
         return (rows, .labeled(labels))
@@ -284,7 +286,7 @@ public final class Trainer {
     func trainStep(epoch: Int, step: Int, lr: Float) throws -> Float {
         let (rows, lossBatch) = batch(epoch: epoch, step: step)
         let symmetries = ImageBatch.augmentation(training.augment, count: rows.count, seed: seed, epoch: epoch, step: step)
-        ImageBatch.load(store: store, rows: rows, symmetries: symmetries, into: input.pointer)
+        inputs.load(rows: rows, symmetries: symmetries, into: input.pointer)
         let e = network.forward(input: input.pointer, n: rows.count, training: true,
                                 dropoutStream: RandomStream(seed: seed, "dropout", epoch, step))
         let value = loss.compute(embeddings: e, d: network.embedding, batch: lossBatch, gradient: dEmbeddings.pointer)
@@ -341,11 +343,19 @@ public final class Trainer {
     /// `OptimizerStateFile` bytes.
     public func restore(weights: URL, optimizerState: Data, optimizerStatePath: String) throws {
         let (saved, _) = try WeightsFile.read(weights)
-        guard saved.parameters.count == network.parameters.count, saved.state.count == network.state.count else {
-            throw ConvNetError.badFile(path: weights.path, reason: "the weights do not fit this network")
+        if network.config.features != nil {
+            // A head trained on a frozen backbone's features: the file holds the whole network.
+            let copied = network.copyTensors(from: saved, where: Network.isHeadTensor)
+            guard copied.count == network.layout.parameters.count else {
+                throw ConvNetError.badFile(path: weights.path, reason: "the weights do not hold this head")
+            }
+        } else {
+            guard saved.parameters.count == network.parameters.count, saved.state.count == network.state.count else {
+                throw ConvNetError.badFile(path: weights.path, reason: "the weights do not fit this network")
+            }
+            network.parameters.copy(from: saved.parameters)
+            network.state.copy(from: saved.state)
         }
-        network.parameters.copy(from: saved.parameters)
-        network.state.copy(from: saved.state)
         try OptimizerStateFile.restore(optimizerState, into: optimizer, path: optimizerStatePath)
     }
 
@@ -376,10 +386,9 @@ public final class Trainer {
 
     /// Validation loss and centroid summaries of the current weights (inference mode).
     public func evaluate() throws -> (valLoss: Float, summary: CentroidSummary) {
-        let embedder = Embedder(network: network, batchSize: batchImages)
         let d = network.embedding
-        let reference = try embedder.embed(store: store, rows: centroidRows)
-        let evaluation = try embedder.embed(store: store, rows: split.validation)
+        let reference = embed(rows: centroidRows)
+        let evaluation = embed(rows: split.validation)
         var valLoss = Float.nan
         if !validationBatches.isEmpty {
             // Validation batches draw from the validation split: gather their embeddings.
@@ -395,9 +404,15 @@ public final class Trainer {
             }
             valLoss = Float(total / Double(validationBatches.count))
         }
-        let summary = CentroidSummary.compute(reference: reference, referenceLabels: centroidRows.map { store.labels[$0] },
-                                              evaluation: evaluation, evaluationLabels: split.validation.map { store.labels[$0] })
+        let summary = CentroidSummary.compute(reference: reference, referenceLabels: centroidRows.map { inputs.labels[$0] },
+                                              evaluation: evaluation, evaluationLabels: split.validation.map { inputs.labels[$0] })
         return (valLoss, summary)
+    }
+
+    /// (rows.count, D) embeddings of `rows` in inference mode, in batches of a training
+    /// step's size.
+    func embed(rows: [Int]) -> Matrix {
+        Embedder(network: network, batchSize: batchImages).embed(inputs: inputs, rows: rows)
     }
 }
 

@@ -14,7 +14,8 @@ public enum ExperimentSchema {
         "data.zooscannet": "ZooScanNet as published (`source: zooscannet`): the folder holding `taxa.csv` (`objid,taxon,lineage`, or in later releases `objid,taxon_level1,lineage_level1,taxon_level2,plankton,set,img_path`) and `imgs/<taxon>/<objid>.jpg`.",
         "rescale": "How images become S x S inputs.",
         "split": "Per-class validation and test sets (or the data set's own split); held-out classes.",
-        "model": "The network: one block per `channels` entry (conv 3x3, [batch norm], ReLU, 2x2 max-pool; none after the last), then global average pool, [dropout], dense, output transform.",
+        "model": "The network. `plain`: one block per `channels` entry (conv 3x3, [batch norm], ReLU, 2x2 max-pool; none after the last), then global average pool, [dropout], dense, output transform. `resnet`: torchvision's ResNet layout (`model.resnet`), global average pool, [dropout], [hidden dense + ReLU], dense, output transform.",
+        "model.resnet": "The residual backbone (`architecture: resnet`): torchvision's stem and basic blocks; [2, 2, 2, 2] x [64, 128, 256, 512] is ResNet-18, [3, 4, 6, 3] ResNet-34.",
         "loss": "The metric-learning loss.",
         "training": "Optimisation.",
         "training.batch": "Batch shape: `triplets: N`, or `classes: P` and `per_class: K` for P x K batches (the batch-mining losses).",
@@ -31,6 +32,8 @@ public enum ExperimentSchema {
 
     static let splits = ["train", "validation", "test"]
     static let ecotaxa = ("data.source", ["ecotaxa"])
+    static let plain = ("model.architecture", ["plain"])
+    static let resnet = ("model.architecture", ["resnet"])
     static let zooscannet = ("data.source", ["zooscannet"])
     static let lossVariants = ["std_triplet", "alt_triplet", "geom_triplet", "semi_hard", "batch_hard", "batch_all", "contrastive"]
     static let softMarginVariants = ["std_triplet", "semi_hard", "batch_hard", "batch_all"]
@@ -71,8 +74,16 @@ public enum ExperimentSchema {
         SchemaKey("split.test", .countOrFraction, .int(100), "Test images per class: a count, or a fraction.", range: nonNegative, when: ("split.from", ["stratified"])),
         SchemaKey("split.unseen_classes", .list(.string), .list([]), "Classes held out of training entirely (zero-shot evaluation)."),
 
-        SchemaKey("model.channels", .list(.int), .list([.int(32), .int(64), .int(128), .int(128)]), "Output channels of each conv block.", range: .atLeast(1, atMost: 4096)),
-        SchemaKey("model.batch_norm", .bool, .bool(false), "Batch normalisation after each convolution."),
+        SchemaKey("model.architecture", .choice(["plain", "resnet"]), .string("plain"), "plain (krill's small ConvNet) or resnet (torchvision's ResNet layout, for pretrained weights)."),
+        SchemaKey("model.channels", .list(.int), .list([.int(32), .int(64), .int(128), .int(128)]), "Output channels of each conv block.", range: .atLeast(1, atMost: 4096), when: plain),
+        SchemaKey("model.batch_norm", .bool, .bool(false), "Batch normalisation after each convolution.", when: plain),
+        SchemaKey("model.resnet.blocks", .list(.int), .list([.int(2), .int(2), .int(2), .int(2)]), "Basic blocks per stage.", range: .atLeast(1, atMost: 64), when: resnet),
+        SchemaKey("model.resnet.widths", .list(.int), .list([.int(64), .int(128), .int(256), .int(512)]), "Channels per stage.", range: .atLeast(1, atMost: 4096), when: resnet),
+        SchemaKey("model.resnet.stem", .choice(["imagenet", "small"]), .string("imagenet"), "imagenet: 7x7 stride-2 conv, batch norm, ReLU, 3x3 stride-2 max-pool (torchvision's; needed for pretrained weights); small: one 3x3 stride-1 conv, batch norm, ReLU (for small images trained from scratch).", when: resnet),
+        SchemaKey("model.resnet.input", .choice(["grey", "rgb"]), .string("grey"), "grey: one channel, x = 1 - pixel / 255; rgb: the grey image replicated to 3 channels with ImageNet normalisation, as ImageNet-pretrained weights expect.", when: resnet),
+        SchemaKey("model.hidden", .optional(.int), .null, "resnet: a hidden layer (dense + ReLU) of this width before the embedding layer; null for none.", range: .atLeast(1, atMost: 16384), when: resnet),
+        SchemaKey("model.weights", .optional(.string), .null, "resnet: pretrained backbone weights, a safetensors file with torchvision's names (docs/convnet.md says how to make one); its SHA-256 is part of the training key. null: train from a seeded initialisation.", when: resnet),
+        SchemaKey("model.freeze", .choice(["none", "backbone"]), .string("none"), "resnet: none trains the whole network (fine-tuning); backbone keeps the backbone fixed, computes its features once in a cached `features` stage, and trains the head on them.", when: resnet),
         SchemaKey("model.dropout", .float, .float(0), "Dropout rate before the dense layer.", range: probability),
         SchemaKey("model.embedding", .int, .int(64), "Embedding dimension.", range: .atLeast(1, atMost: 4096)),
         SchemaKey("model.output", .choice(["l2", "sigmoid", "linear"]), .string("l2"), "`l2` (unit sphere), `sigmoid` (the original's) or `linear`."),

@@ -71,9 +71,21 @@ struct TrainEpochStage: ParameterizedStage {
     let isLast: Bool
     /// Steps between mid-epoch checkpoints (0: only on SIGINT/SIGTERM). Not in the key.
     let checkpointSteps: Int
+    /// `model.weights` (its SHA-256 is in the key, its location is not).
+    let pretrained: URL?
     var epoch: Int { parameters.epoch }
     var previous: String? { epoch > 1 ? "train@\(epoch - 1)" : nil }
-    var inputs: [String] { [source, "split"] + (previous.map { [$0] } ?? []) }
+    /// With a frozen backbone, the head trains on the `features` stage's output.
+    var frozen: Bool { parameters.model.frozen }
+    var inputs: [String] { [source, "split"] + (frozen ? ["features"] : []) + (previous.map { [$0] } ?? []) }
+
+    /// `training.augment` alone (the features stage computes its views).
+    struct AugmentOnly: StageParameters {
+        var augment: AugmentSettings
+        enum CodingKeys: String, CodingKey {
+            case augment = "training.augment"
+        }
+    }
     var stopsGracefully: Bool { true }
 
     static let weightsFile = "weights.bin", historyFile = "history.csv", stateFile = "state.json"
@@ -100,7 +112,8 @@ struct TrainEpochStage: ParameterizedStage {
     }
 
     /// Plans epoch `epoch` of `experiment`.
-    init(experiment: ResolvedExperiment, epoch: Int, source: String, isLast: Bool) throws {
+    /// - Parameter pretrained: `model.weights` and its SHA-256, hashed once by the planner.
+    init(experiment: ResolvedExperiment, epoch: Int, source: String, isLast: Bool, pretrained: (url: URL, sha256: String)? = nil) throws {
         let v = experiment.values
         let schedule = try ScheduleOnly.decode(experiment).schedule
         let rate = LearningRateSchedule(base: Float(v.double("training.optimizer.lr")), schedule: schedule.config,
@@ -108,7 +121,10 @@ struct TrainEpochStage: ParameterizedStage {
         var p = try Parameters.decode(experiment, facts: ["epoch": .int(epoch), "lr": .double(Double("\(rate)")!),
                                                           "trainer": TrainerOptions().json])
         if p.sampling == .uniform { p.sampling = nil }
+        p.model = p.model.normalized
+        if p.model.weights != nil { p.model.weights = pretrained.map { "sha256:" + $0.sha256 } }
         parameters = p
+        self.pretrained = p.model.weights == nil ? nil : pretrained?.url
         if parameters.lr != rate { fatalError("the rate of epoch \(epoch) does not survive its JSON form: \(rate) vs \(parameters.lr)") }
         self.source = source
         self.isLast = isLast
@@ -119,17 +135,23 @@ struct TrainEpochStage: ParameterizedStage {
         let store = try ImageStore(directory: context.input(source).file("store"))
         let split = try SplitFile.read(context.input("split").file("split.json"))
         let p = parameters
-        let trainer = try Trainer(store: store, split: split, network: p.model.config, loss: p.loss.config,
-                                  training: p.training, seed: UInt64(p.seed), workFolder: context.work, options: p.trainer)
+        let inputs: TrainingInputs = frozen ? try FeaturesStage.inputs(context.input("features"), store: store, split: split) : store
+        let trainer = try Trainer(store: inputs, split: split, network: frozen ? p.model.config.headOnly : p.model.config,
+                                  loss: p.loss.config, training: p.training, seed: UInt64(p.seed), workFolder: context.work, options: p.trainer)
+        let backbone = frozen ? try WeightsFile.read(context.input("features").file(FeaturesStage.backboneFile)).network : nil
         var history: [EpochSummary]
         var partial: Checkpoint.PartialEpoch? = nil
         if let checkpoint = try trainer.restorePartialEpoch() {
             history = checkpoint.history
             partial = checkpoint.partial
         } else if let previous {
-            history = try continueFrom(context.input(previous), trainer: trainer, context: context)
+            history = try continueFrom(context.input(previous), trainer: trainer, context: context,
+                                       compose: { try self.fullNetwork(trainer, store: store, backbone: backbone) })
         } else {
             history = []
+            if let pretrained, !frozen {
+                try PretrainedWeights.load(pretrained, expectedSHA256: p.model.weights, into: trainer.network)
+            }
         }
         let started = Date()
         var stepsDone = 0
@@ -147,25 +169,45 @@ struct TrainEpochStage: ParameterizedStage {
         } catch let ConvNetError.interrupted(epoch, step, steps) {
             throw StageInterrupted(detail: "epoch \(epoch), step \(step) of \(steps); checkpoint saved")
         }
-        try write(trainer: trainer, history: history + [row], to: context.work, context: context)
+        let network = try fullNetwork(trainer, store: store, backbone: backbone)
+        try write(trainer: trainer, network: network, store: store, history: history + [row], to: context.work, context: context)
         try? FileManager.default.removeItem(at: trainer.checkpointURL)
     }
 
+    /// The network the epoch's weights file holds: the trainer's, or with a frozen backbone
+    /// the backbone (from the features stage) with the trained head.
+    func fullNetwork(_ trainer: Trainer, store: ImageStore, backbone: Network?) throws -> Network {
+        guard let backbone else { return trainer.network }
+        let full = try Network(config: parameters.model.config, inputSide: store.side, seed: UInt64(parameters.seed))
+        full.copyTensors(from: backbone) { !Network.isHeadTensor($0) }
+        full.copyTensors(from: trainer.network, where: Network.isHeadTensor)
+        return full
+    }
+
     /// Writes the epoch's files and its optimiser state blob.
-    func write(trainer: Trainer, history: [EpochSummary], to folder: URL, context: StageContext) throws {
-        try AtomicFile.write(WeightsFile.encode(trainer.network, epoch: epoch), to: folder.appendingPathComponent(TrainEpochStage.weightsFile))
+    func write(trainer: Trainer, network: Network, store: ImageStore, history: [EpochSummary], to folder: URL, context: StageContext) throws {
+        try AtomicFile.write(WeightsFile.encode(network, epoch: epoch), to: folder.appendingPathComponent(TrainEpochStage.weightsFile))
         try AtomicFile.write(HistoryCSV.render(history), to: folder.appendingPathComponent(TrainEpochStage.historyFile))
         let state = try OptimizerStateFile.encode(trainer.optimizer)
         let sha = try context.writeBlob(state)
         try AtomicFile.write(JSONValue.object(["optimizer_state_sha256": .string(sha), "bytes": .int(state.count),
                                                "optimizer_step": .int(trainer.optimizer.step)]).pretty,
                              to: folder.appendingPathComponent(TrainEpochStage.stateFile))
-        let architecture = JSONValue.object([
-            "input_side": .int(trainer.store.side), "channels": .array(parameters.model.channels.map { .int($0) }),
-            "batch_norm": .bool(parameters.model.batchNorm), "dropout": .double(Double(Float(parameters.model.dropout))),
-            "embedding": .int(parameters.model.embedding), "output": .string(parameters.model.output.rawValue),
-            "classes": .array(trainer.store.classes.map { .string($0) }),
-        ])
+        var architecture: JSONValue
+        if network.config.isPlain {
+            architecture = .object([
+                "input_side": .int(store.side), "channels": .array((parameters.model.channels ?? []).map { .int($0) }),
+                "batch_norm": .bool(parameters.model.batchNorm ?? false), "dropout": .double(Double(Float(parameters.model.dropout))),
+                "embedding": .int(parameters.model.embedding), "output": .string(parameters.model.output.rawValue),
+                "classes": .array(store.classes.map { .string($0) }),
+            ])
+        } else {
+            guard case .object(var fields) = TorchExport.architecture(network) else { fatalError("architecture is an object") }
+            fields["dropout"] = .double(Double(Float(parameters.model.dropout)))
+            fields["classes"] = .array(store.classes.map { .string($0) })
+            fields["freeze"] = .string(frozen ? "backbone" : "none")
+            architecture = .object(fields)
+        }
         try AtomicFile.write(architecture.pretty, to: folder.appendingPathComponent("architecture.json"))
     }
 
@@ -173,7 +215,8 @@ struct TrainEpochStage: ParameterizedStage {
     /// rows. When the previous epoch's optimiser state was removed, replays the epochs from
     /// the nearest earlier one that kept its state (or from the start), checking each
     /// replayed epoch against its committed files.
-    func continueFrom(_ previous: CommittedStage, trainer: Trainer, context: StageContext) throws -> [EpochSummary] {
+    func continueFrom(_ previous: CommittedStage, trainer: Trainer, context: StageContext,
+                      compose: () throws -> Network) throws -> [EpochSummary] {
         if let data = stateBlob(of: previous, context: context) {
             try trainer.restore(weights: previous.file(TrainEpochStage.weightsFile), optimizerState: data,
                                 optimizerStatePath: "state of train@\(epoch - 1)")
@@ -200,7 +243,7 @@ struct TrainEpochStage: ParameterizedStage {
             let row = try trainer.trainEpoch(j, lr: lr, history: history, partial: nil)
             history.append(row)
             // The replayed epoch must be the committed one, bit for bit.
-            let weights = try WeightsFile.encode(trainer.network, epoch: j)
+            let weights = try WeightsFile.encode(try compose(), epoch: j)
             let expected = entry.manifest.files.first { $0.path == TrainEpochStage.weightsFile }?.sha256
             guard SHA256.hex(weights) == expected, HistoryCSV.render(history) == (try? String(contentsOf: entry.file(TrainEpochStage.historyFile), encoding: .utf8)) else {
                 throw PipelineError.io("replaying train@\(j) gave other bytes than its cache entry: training is not deterministic here")

@@ -3,20 +3,62 @@ import Foundation
 
 /// `model`: the network.
 struct ModelSettings: Codable, Hashable, Sendable {
-    var channels: [Int]
-    var batchNorm: Bool
+    /// Plain only.
+    var channels: [Int]?
+    var batchNorm: Bool?
     var dropout: Double
     var embedding: Int
     var output: OutputTransform
+    /// nil for plain (the default), so that files written before the key existed keep their keys.
+    var architecture: ModelArchitecture?
+    /// ResNet only.
+    var resnet: ResNetSettings?
+    var hidden: Int?
+    /// `model.weights` as planned: `sha256:<hex>` of the file (its location is not part of
+    /// any key: moving the file reruns nothing).
+    var weights: String?
+    var freeze: FreezeSetting?
 
     enum CodingKeys: String, CodingKey {
-        case channels, dropout, embedding, output
+        case channels, dropout, embedding, output, architecture, resnet, hidden, weights, freeze
         case batchNorm = "batch_norm"
     }
 
-    var config: NetworkConfig {
-        NetworkConfig(channels: channels, batchNorm: batchNorm, dropout: Float(dropout), embedding: embedding, output: output)
+    /// Drops the defaults of keys added after runs existed.
+    var normalized: ModelSettings {
+        var m = self
+        if m.architecture == .plain { m.architecture = nil }
+        if m.freeze == FreezeSetting.none { m.freeze = nil }
+        return m
     }
+
+    var config: NetworkConfig {
+        NetworkConfig(channels: channels ?? [], batchNorm: batchNorm ?? false, dropout: Float(dropout), embedding: embedding, output: output,
+                      resnet: resnet?.config, hidden: resnet == nil ? nil : hidden)
+    }
+
+    /// Whether training runs on a frozen backbone's features.
+    var frozen: Bool { resnet != nil && freeze == .backbone }
+}
+
+/// `model.architecture`.
+enum ModelArchitecture: String, Codable, CaseIterable, Sendable {
+    case plain, resnet
+}
+
+/// `model.freeze`.
+enum FreezeSetting: String, Codable, CaseIterable, Sendable {
+    case none, backbone
+}
+
+/// `model.resnet`.
+struct ResNetSettings: Codable, Hashable, Sendable {
+    var blocks: [Int]
+    var widths: [Int]
+    var stem: ResNetConfig.Stem
+    var input: ResNetConfig.Input
+
+    var config: ResNetConfig { ResNetConfig(blocks: blocks, widths: widths, stem: stem, input: input) }
 }
 
 /// `loss`.

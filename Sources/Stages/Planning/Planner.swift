@@ -40,8 +40,16 @@ public enum Planner {
         nodes.append(("split", SplitStage(parameters: try .decode(experiment), source: source)))
         let epochs = v.int("training.epochs")
         let snapshots = Array(Set(v.ints("training.snapshots").filter { $0 <= epochs } + [epochs])).sorted()
+        let model = try ModelOnly.decode(experiment).model.normalized
+        let pretrained = try pretrainedWeights(experiment, model: model, memo: memo)
+        if model.frozen {
+            var settings = model
+            settings.weights = pretrained.map { "sha256:" + $0.sha256 }
+            nodes.append(("features", try FeaturesStage(experiment: experiment, source: source, model: settings, pretrained: pretrained?.url)))
+        }
         for e in 1...epochs {
-            nodes.append(("train@\(e)", try TrainEpochStage(experiment: experiment, epoch: e, source: source, isLast: e == epochs)))
+            nodes.append(("train@\(e)", try TrainEpochStage(experiment: experiment, epoch: e, source: source, isLast: e == epochs,
+                                                            pretrained: pretrained)))
         }
         var planned: [String] = [], runWide: [String] = []
         for e in snapshots {
@@ -74,11 +82,30 @@ public enum Planner {
         return ExperimentPlan(graph: graph, source: source, snapshots: snapshots, memo: memo)
     }
 
+    /// `model.weights`, hashed (through the memo: an unchanged file is not read again).
+    /// - Throws: a config error at `model.weights` when the file is missing.
+    static func pretrainedWeights(_ experiment: ResolvedExperiment, model: ModelSettings, memo: FingerprintMemo) throws -> (url: URL, sha256: String)? {
+        guard model.resnet != nil, let path = experiment.values.value("model.weights").stringValue else { return nil }
+        let url = URL(fileURLWithPath: path)
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw ConfigErrors([Diagnostic(experiment.mark(of: "model.weights"),
+                "model.weights: no such file '\(path)' (relative to \(FileManager.default.currentDirectoryPath)); docs/convnet.md says how to make one from torchvision")])
+        }
+        let sha = try memo.sha256(of: url)
+        try memo.save()
+        return (url, sha)
+    }
+
     /// `split.from: set` on a source without a set column.
     static func setlessSplit(_ experiment: ResolvedExperiment) -> ConfigErrors {
         ConfigErrors([Diagnostic(experiment.mark(of: "split.from"),
             "split.from: set needs a data set with its own split: data.source zooscannet with a 'set' column in taxa.csv, or ecotaxa with data.ecotaxa.set_column")])
     }
+}
+
+/// `model`, decoded like every stage parameter.
+struct ModelOnly: StageParameters {
+    var model: ModelSettings
 }
 
 /// `data.source`, decoded like every stage parameter (a plan error if unknown).
