@@ -101,6 +101,8 @@ let package = Package(
                                                         "Imaging", "Storage", "TestSupport"],
                     exclude: ["Snapshots"]),
         .testTarget(name: "EndToEndTests", dependencies: ["krill", "Imaging", "Storage", "TestSupport"]),
+        // Starts a single-node Slurm cluster (single-node-slurm.sh) and runs krill on it.
+        .testTarget(name: "SlurmTests", dependencies: ["krill", "TestSupport"], exclude: ["single-node-slurm.sh"]),
         // Replays the fuzzing corpus (Fuzz/Corpus) through the harnesses.
         .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets"]),
     ]

@@ -13,6 +13,14 @@ public struct StageRecord: Sendable, Equatable {
     public let key: String
     public let state: StageState
     public let seconds: Double
+
+    public init(node: String, kind: String, key: String, state: StageState, seconds: Double) {
+        self.node = node
+        self.kind = kind
+        self.key = key
+        self.state = state
+        self.seconds = seconds
+    }
 }
 
 /// What `krill status` shows for a node without running anything.
@@ -219,6 +227,54 @@ public final class Executor: @unchecked Sendable {
         if let signal { throw PipelineError.interrupted(signal: signal, stopped: where_.sorted()) }
         if let error { throw error }
         return (outputs, table)
+    }
+
+    /// The committed output of `node` when it and every node it depends on are in the
+    /// cache, else nil. Runs nothing; `known` memoises across calls.
+    public func cachedOutput(of node: String, known: inout [String: CommittedStage]) -> CommittedStage? {
+        if let hit = known[node] { return hit }
+        let stage = graph.nodes[node]!
+        var inputs: [String: CommittedStage] = [:]
+        for input in stage.inputs {
+            guard let c = cachedOutput(of: input, known: &known) else { return nil }
+            inputs[input] = c
+        }
+        let (key, _) = key(of: node, inputs: inputs)
+        guard let hit = store.lookup(kind: stage.kind, key: key), trusted(hit) else { return nil }
+        known[node] = hit
+        return hit
+    }
+
+    /// Runs `node` alone (what a cluster job does): every node it depends on must be
+    /// committed already. Takes the same compute lock and makes the same atomic commit as
+    /// `run`; a cache hit runs nothing.
+    /// - Throws: `PipelineError.notFound` naming the first input that is not committed;
+    ///   `.stageFailed`; `StageInterrupted` when a stop request made the stage stop at a
+    ///   safe point (its checkpoint kept for the next attempt).
+    public func runAlone(_ node: String) throws -> StageRecord {
+        guard let stage = graph.nodes[node] else { throw PipelineError.notFound("no stage '\(node)' in this plan") }
+        var known: [String: CommittedStage] = [:]
+        var inputs: [String: CommittedStage] = [:]
+        for input in stage.inputs {
+            guard let c = cachedOutput(of: input, known: &known) else {
+                throw PipelineError.notFound("\(node) needs \(input), which is not committed yet: its job must finish first")
+            }
+            inputs[input] = c
+        }
+        condition.lock()
+        running[node] = ""
+        condition.unlock()
+        defer {
+            condition.lock()
+            running[node] = nil
+            condition.unlock()
+            try? memo.save()
+        }
+        let (_, record) = try execute(node, inputs: inputs)
+        condition.lock()
+        recordsByNode[node] = record
+        condition.unlock()
+        return record
     }
 
     /// Remembers the last status line of a running node (to say where an interrupt found it).

@@ -33,9 +33,16 @@ public final class FileLock: @unchecked Sendable {
     }
 
     /// Waits for the lock.
+    /// - Throws: `PipelineError.io` when the filesystem cannot lock (a network filesystem
+    ///   without working `flock`: krill never runs unlocked).
     public func lock(shared: Bool = false) throws {
         while flock(fd, shared ? LOCK_SH : LOCK_EX) != 0 {
-            if errno != EINTR { throw PipelineError.io("\(path): flock failed: \(String(cString: strerror(errno)))") }
+            if errno == EINTR { continue }
+            let why = String(cString: strerror(errno))
+            if [ENOLCK, ENOSYS, EOPNOTSUPP, EINVAL].contains(errno) {
+                throw PipelineError.io("\(path): the filesystem cannot take a file lock (flock: \(why)); krill's cache needs flock across machines (on Lustre: mount with -o flock; docs/slurm.md)")
+            }
+            throw PipelineError.io("\(path): flock failed: \(why)")
         }
     }
 
@@ -98,7 +105,7 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
         case .io(let m), .graph(let m), .notFound(let m): return m
         case let .stageFailed(node, message): return "stage \(node) failed: \(message)"
         case let .interrupted(signal, stopped):
-            let name = signal == SIGTERM ? "SIGTERM" : signal == SIGINT ? "SIGINT" : "signal \(signal)"
+            let name = signal == SIGTERM ? "SIGTERM" : signal == SIGINT ? "SIGINT" : signal == SIGUSR1 ? "SIGUSR1" : "signal \(signal)"
             return "interrupted by \(name)" + (stopped.isEmpty ? " between stages" : " during " + stopped.joined(separator: "; "))
         }
     }

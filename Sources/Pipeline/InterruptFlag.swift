@@ -51,11 +51,11 @@ public final class InterruptFlag: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// Turns SIGINT and SIGTERM into stop requests. The first one calls `onFirst` (e.g. to
-    /// end a progress line) and requests a stop; a second one exits at once with
-    /// 128 + signal.
-    public func installHandlers(onFirst: @escaping @Sendable (Int32) -> Void = { _ in }) {
-        for sig in [SIGINT, SIGTERM] {
+    /// Turns SIGINT and SIGTERM (and any other `signals`, e.g. Slurm's SIGUSR1 before a
+    /// time limit) into stop requests. The first one calls `onFirst` (e.g. to end a
+    /// progress line) and requests a stop; a second one exits at once with 128 + signal.
+    public func installHandlers(signals: [Int32] = [SIGINT, SIGTERM], onFirst: @escaping @Sendable (Int32) -> Void = { _ in }) {
+        for sig in signals {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global(qos: .userInteractive))
             source.setEventHandler { [self] in

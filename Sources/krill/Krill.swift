@@ -5,6 +5,12 @@ import Foundation
 struct Krill: ParsableCommand {
     static let version = "0.1.0"
 
+    /// This binary's absolute path (what cluster jobs run: it must be on the shared filesystem).
+    static var executablePath: String {
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return path }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "krill",
         abstract: "Reproducible metric-learning experiments on plankton images.",
@@ -16,7 +22,7 @@ struct Krill: ParsableCommand {
         """,
         version: "krill \(Krill.version)",
         subcommands: [SynthCommand.self, InspectCommand.self, BenchCommand.self, RunCommand.self, StatusCommand.self, DagCommand.self, DiffCommand.self, CompareCommand.self, RunsCommand.self,
-                      GcCommand.self, VerifyCommand.self, EmbedCommand.self, ClassifyCommand.self, ExportCommand.self]
+                      GcCommand.self, VerifyCommand.self, EmbedCommand.self, ClassifyCommand.self, ExportCommand.self, StageCommand.self]
     )
 }
 

@@ -25,10 +25,23 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Stop after the stages of this kind and what they need (e.g. train: train now, evaluate later). The run folder is marked partial.",
                                valueName: "kind"))
     var until: String?
+    @Option(help: ArgumentHelp("Where stages run: local (this process) or slurm (one batch job per stage, on a shared artifact folder; see docs/slurm.md).",
+                               valueName: "local|slurm"))
+    var executor: ExecutorKind = .local
+    @Option(name: .customLong("executor-opt"), help: ArgumentHelp(
+        "Slurm resources for this command, over the experiment's executor block: kind.key=value (train.time=12:00:00, default.partition=short). Repeatable.",
+        valueName: "kind.key=value"))
+    var executorOptions: [String] = []
     @OptionGroup var artifactOptions: ArtifactOptions
+
+    enum ExecutorKind: String, ExpressibleByArgument, CaseIterable {
+        case local, slurm
+    }
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        if executor == .local && !executorOptions.isEmpty { throw ValidationError("--executor-opt needs --executor slurm") }
+        if executor == .slurm && !force.isEmpty { throw ValidationError("--force is not available with --executor slurm: recompute the stage with a local run first") }
         if let name, name.isEmpty || name.contains("/") || name.hasPrefix(".") {
             throw ValidationError("--name must be a plain folder name")
         }
@@ -45,9 +58,10 @@ struct RunCommand: ParsableCommand {
         let runner = ExperimentRunner(store: artifactOptions.store, progress: progress, jobs: jobs,
                                       krillVersion: Krill.version, environment: KrillEnvironment.facts)
         do {
-            let options = ExperimentRunner.Options(name: name ?? ExperimentRunner.defaultName(for: experiment.experiment),
+            var options = ExperimentRunner.Options(name: name ?? ExperimentRunner.defaultName(for: experiment.experiment),
                                                    force: force, until: until, commandLine: CommandLine.arguments,
                                                    overrides: experiment.overrides)
+            options.slurm = try slurmSettings()
             let (folder, records) = try runner.run(resolved, options: options)
             printStageTable(records)
             print("run folder: \(folder.url.path)")
@@ -74,8 +88,9 @@ extension RunCommand {
                                       krillVersion: Krill.version, environment: KrillEnvironment.facts)
         progress.line("sweep \(sweepName): \(plan.members.count) members ("
                       + plan.axes.map { "\($0.path) in [\($0.values.joined(separator: ", "))]" }.joined(separator: " x ") + ")")
-        let options = ExperimentRunner.Options(name: sweepName, force: force, until: until, commandLine: CommandLine.arguments,
+        var options = ExperimentRunner.Options(name: sweepName, force: force, until: until, commandLine: CommandLine.arguments,
                                                overrides: experiment.overrides)
+        options.slurm = try slurmSettings()
         do {
             let (folder, results) = try SweepRunner(runner: runner).run(plan, name: sweepName, jobs: jobs, options: options)
             print(RunTable(runs: results.compactMap(\.folder)).text, terminator: "")
@@ -96,6 +111,23 @@ extension RunCommand {
     }
 }
 
+extension RunCommand {
+    /// `--executor slurm`: the experiment's executor block with `--executor-opt` applied;
+    /// nil for a local run.
+    func slurmSettings() throws -> SlurmSettings? {
+        guard executor == .slurm else { return nil }
+        let values: ResolvedExperiment
+        do {
+            values = try ExperimentRunner.load(experiment.experiment, overrides: experiment.overrides + ClusterSettings.overrides(executorOptions))
+        } catch let errors as ConfigErrors {
+            throw CommandFailure.usage(errors.diagnostics.map(\.description).joined(separator: "\nkrill: "))
+        }
+        let store = artifactOptions.store
+        return ClusterSettings.slurm(values.values, krill: Krill.executablePath, artifacts: store.root,
+                                     directory: FileManager.default.currentDirectoryPath)
+    }
+}
+
 /// SIGINT/SIGTERM: says where the run stopped and how to resume, prints the stage table
 /// so far, and exits 130 (SIGINT) or 143 (SIGTERM) at once: every file is already atomic,
 /// and stages that did not stop gracefully are abandoned (their work folders are cleared
@@ -112,11 +144,7 @@ func reportInterruption(_ stopped: RunStopped, signal: Int32, progress: StderrPr
 /// The command line that started this process, quoted for a shell: running it again
 /// resumes (finished stages are cached, training continues from its checkpoint).
 func resumeCommand() -> String {
-    CommandLine.arguments.enumerated().map { i, arg in
-        let word = i == 0 ? "krill" : arg
-        let safe = word.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,@+%".contains($0) }
-        return safe && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    }.joined(separator: " ")
+    CommandLine.arguments.enumerated().map { i, arg in shellQuoted(i == 0 ? "krill" : arg) }.joined(separator: " ")
 }
 
 /// The stage table printed at the end of a run.

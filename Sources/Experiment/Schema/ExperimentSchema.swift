@@ -27,6 +27,7 @@ public enum ExperimentSchema {
         "evaluate.svm": "An SVM (libsvm C-SVC) fitted on one split and tested on another (`false` to skip).",
         "evaluate.kmeans": "k-means clustering and cluster-to-class mapping (`false` to skip).",
         "evaluate.zeroshot": "Zero-shot evaluation of `split.unseen_classes` (`false` to skip).",
+        "executor": "How `krill run --executor slurm` asks Slurm for resources: defaults for every job, and per stage kind (`executor.train.time`). `--executor-opt kind.key=value` (or `default.key=value`) overrides them for one command.",
         "evaluate.retrieval": "Retrieval figures of metric learning: precision@1, R-precision and MAP@R of each `query` embedding's nearest `reference` embeddings (`false` to skip).",
     ]
 
@@ -149,7 +150,25 @@ public enum ExperimentSchema {
         SchemaKey("evaluate.zeroshot.repeats", .int, .int(20), "Seeded draws of the shots; mean and spread are reported.", range: .atLeast(1)),
         SchemaKey("evaluate.retrieval.query", .choice(splits), .string("test"), "Split whose embeddings are the queries."),
         SchemaKey("evaluate.retrieval.reference", .choice(splits), .string("validation"), "Split searched for each query's neighbours; the query split itself means leave-one-out."),
-    ]
+
+        SchemaKey("executor.partition", .optional(.string), .null, "`--executor slurm`: the partition of every job; null = the cluster's default. Changes no result (nothing under executor does)."),
+        SchemaKey("executor.cpus", .int, .int(2), "CPUs per job (--cpus-per-task).", range: .atLeast(1, atMost: 4096)),
+        SchemaKey("executor.memory", .optional(.string), .null, "Memory per job as sbatch reads it (4G, 500M); null = the partition's default."),
+        SchemaKey("executor.time", .optional(.string), .null, "Time limit per job (30 = minutes, 2:00:00, 1-12:00:00); null = the partition's default."),
+        SchemaKey("executor.sbatch", .list(.string), .list([]), "Extra sbatch flags for every job, verbatim (--account=lab, --qos=long)."),
+        SchemaKey("executor.setup", .list(.string), .list([]), "Shell lines every job runs before krill (module load ..., export ...)."),
+        SchemaKey("executor.poll_seconds", .float, .float(5), "Seconds between two looks at the queue.", range: .above(0, atMost: 600)),
+        SchemaKey("executor.signal_seconds", .int, .int(300), "With a time limit: Slurm sends SIGUSR1 this long before it; training saves a checkpoint and requeues itself (0: never).", range: nonNegative),
+    ] + executorKinds.flatMap { kind in [
+        SchemaKey("executor.\(kind).partition", .optional(.string), .null, "The partition of \(kind) jobs; null = executor.partition."),
+        SchemaKey("executor.\(kind).cpus", .optional(.int), .null, "CPUs of \(kind) jobs; null = executor.cpus.", range: .atLeast(1, atMost: 4096)),
+        SchemaKey("executor.\(kind).memory", .optional(.string), .null, "Memory of \(kind) jobs; null = executor.memory."),
+        SchemaKey("executor.\(kind).time", .optional(.string), .null, "Time limit of \(kind) jobs; null = executor.time."),
+    ] }
+
+    /// The stage kinds whose jobs can ask for their own resources (`executor.<kind>.cpus`);
+    /// the others take the `executor` defaults.
+    public static let executorKinds = ["rescale", "features", "train", "embed", "tsne", "svm", "kmeans"]
 
     /// Keys by path, including the hidden `<group>.enabled` switches.
     public static let byPath: [String: SchemaKey] = {

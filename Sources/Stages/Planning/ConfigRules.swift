@@ -6,7 +6,7 @@ import Experiment
 /// checked against the same enums by the tests). `ExperimentRunner.load` hands them to the
 /// loader, so their errors come with every other config error, positioned.
 public enum ConfigRules {
-    public static let all: [ExperimentLoader.Rule] = [lossAndBatch]
+    public static let all: [ExperimentLoader.Rule] = [lossAndBatch, ClusterSettings.rule]
 
     /// Each loss variant trains on its batch shape (`LossVariant.batchShape`).
     static func lossAndBatch(_ v: ResolvedValues, _ mark: (String) -> SourceMark) -> [Diagnostic] {

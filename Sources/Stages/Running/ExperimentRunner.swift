@@ -64,6 +64,10 @@ public struct ExperimentRunner {
         public var commandLine: [String] = []
         public var overrides: [String] = []
         public var sweep: (name: String, assignments: [(path: String, value: String)])? = nil
+        /// `--executor slurm`: compute the stages as Slurm jobs (nil: here, in this process).
+        public var slurm: SlurmSettings? = nil
+        /// The jobs of a sweep, already run for every member (`SweepRunner`).
+        public var slurmOutcome: SlurmExecutor.Outcome? = nil
 
         public init(name: String, force: [String] = [], until: String? = nil, commandLine: [String] = [],
                     overrides: [String] = []) {
@@ -108,7 +112,22 @@ public struct ExperimentRunner {
             let previous = try? RunFolder.resolve(options.name, in: store)
             executor.reasons = try StageExplainer(graph: plan.graph, experiment: experiment, previous: previous)
                 .reasons(for: runs).mapValues(\.text)
-            (outputs, records) = try executor.run(targets: targets)
+            var byJob: [String: (state: StageState, seconds: Double, job: String)] = [:]
+            if let slurm = options.slurm {
+                guard executor.force.isEmpty else {
+                    throw PipelineError.graph("--force is not available with --executor slurm: recompute the stage with a local run, then submit")
+                }
+                let plans = try storedPlans(plan, experiment: experiment, directory: slurm.directory)
+                let outcome = try options.slurmOutcome
+                    ?? SlurmExecutor(store: store, settings: slurm, progress: progress).run([.init(executor: executor, plans: plans, targets: targets)])
+                for (node, p) in plans { if let done = outcome.computed[p.planKey] { byJob[node] = done } }
+            }
+            // Locally, every stage a job computed is a cache hit; the table says who computed it.
+            let local: [StageRecord]
+            (outputs, local) = try executor.run(targets: targets)
+            records = local.map { r in
+                byJob[r.node].map { StageRecord(node: r.node, kind: r.kind, key: r.key, state: $0.state, seconds: $0.seconds) } ?? r
+            }
         } catch {
             throw RunStopped(error: error, records: executor.records)
         }
@@ -131,6 +150,11 @@ public struct ExperimentRunner {
             try RunReport.write(folder, experimentYAML: experiment.yaml, records: records, provenance: facts)
         }
         return (folder, records)
+    }
+
+    /// The stored plan of every node (what `krill stage` runs), with the experiment's recipe.
+    public func storedPlans(_ plan: ExperimentPlan, experiment: ResolvedExperiment, directory: String) throws -> [String: StoredPlan] {
+        try StoredPlan.plans(of: plan.graph, recipe: try ClusterSettings.recipe(for: experiment, store: store, directory: directory))
     }
 
     /// One line of `krill status`.

@@ -41,6 +41,41 @@ public struct SweepRunner {
     ///   that finished have their run folders; rerunning resumes the rest).
     public func run(_ plan: SweepPlan, name: String, jobs: Int, options: ExperimentRunner.Options) throws
         -> (folder: RunFolder, results: [MemberResult]) {
+        var outcomes: [SlurmExecutor.Outcome] = []
+        if let slurm = options.slurm, options.slurmOutcome == nil {
+            // Every member's stages as jobs at once (a stage members share is one job), then
+            // the members' run folders from the cache.
+            var works: [SlurmExecutor.Work] = []
+            var executors: [Executor] = []
+            defer { executors.forEach { $0.releaseLocks() } }
+            for member in plan.members {
+                let planned = try runner.plan(member.experiment)
+                let executor = runner.executor(for: planned)
+                executors.append(executor)
+                try executor.lockKnownKeys()
+                let targets = try options.until.map { Set(try ExperimentRunner.nodes($0, in: planned.graph)) }
+                works.append(.init(executor: executor, plans: try runner.storedPlans(planned, experiment: member.experiment, directory: slurm.directory),
+                                   targets: targets, label: "[\(member.name)] "))
+            }
+            do {
+                let outcome = try SlurmExecutor(store: runner.store, settings: slurm, progress: runner.progress).run(works)
+                // A stage members share was computed once: by the first member that has it.
+                var claimed = Set<String>()
+                for work in works {
+                    var mine = SlurmExecutor.Outcome()
+                    for plan in work.plans.values where claimed.insert(plan.planKey).inserted {
+                        if let done = outcome.computed[plan.planKey] { mine.computed[plan.planKey] = done }
+                    }
+                    outcomes.append(mine)
+                }
+            } catch {
+                var signal: Int32? = nil
+                if let e = error as? PipelineError, case .interrupted(let s, _) = e { signal = s }
+                throw Stopped(results: plan.members.map { MemberResult(member: $0, folder: nil, records: [], error: describe(error)) }, signal: signal)
+            }
+        }
+        let jobs = options.slurm == nil ? jobs : 1
+        let memberOutcomes = outcomes
         let box = ResultBox(count: plan.members.count)
         // One member per chunk: worker w takes members w, w + jobs, ... in order.
         Parallel.forEachChunk(plan.members.count, chunks: plan.members.count, threads: max(1, jobs)) { _, i, _ in
@@ -48,6 +83,7 @@ public struct SweepRunner {
             var memberOptions = options
             memberOptions.name = name + "/" + member.name
             memberOptions.sweep = (name, member.assignments)
+            if i < memberOutcomes.count { memberOptions.slurmOutcome = memberOutcomes[i] }
             let memberRunner = ExperimentRunner(store: runner.store, progress: PrefixedProgress(prefix: "[\(member.name)] ", inner: runner.progress),
                                                 jobs: 1, krillVersion: runner.krillVersion, environment: runner.environment)
             do {
