@@ -6,7 +6,7 @@ DEB_PACKAGES := libopenblas-dev libpng-dev libjpeg-dev libyaml-dev libssl-dev li
 KRILL := .build/release/krill
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all setup build test demo bench clean contact-sheet check-report torture fuzz
+.PHONY: all setup build test demo bench bench-scale clean contact-sheet check-report torture fuzz
 
 all: build
 
@@ -50,6 +50,12 @@ fuzz: setup
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/Fuzz/lsan.supp Fuzz/.build/debug/fuzz-$$h -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=Fuzz/findings/$$h- \
 	    Fuzz/.corpus-$$h Fuzz/Corpus/$$h 2>&1 | grep -E "^(stat::|Done|==|.*Fatal error|.*Test unit written)" || status=1; \
 	done; ls Fuzz/findings | grep -q . && { echo "fuzz: findings in Fuzz/findings/"; exit 1; } || echo "fuzz: no findings"
+
+## bench-scale: krill at ZooScanNet scale (bench/scale.sh): per-stage time, peak memory and
+## disk at 25,000 and 250,000 synthetic JPEGs, the fingerprint of a 1.4-million-file tree,
+## rescale beside ImageMagick and Pillow. Hours and ~10 GB of disk; SIZES/TREE scale it down.
+bench-scale: build
+	bash bench/scale.sh
 
 ## demo: build, then run experiments/demo.yaml on the built-in synthetic plankton
 demo: build

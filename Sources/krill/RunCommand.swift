@@ -32,6 +32,8 @@ struct RunCommand: ParsableCommand {
         "Slurm resources for this command, over the experiment's executor block: kind.key=value (train.time=12:00:00, default.partition=short). Repeatable.",
         valueName: "kind.key=value"))
     var executorOptions: [String] = []
+    @Flag(help: "Start even when the stages to compute need more disk than the artifacts folder has free (an estimate; see krill status).")
+    var skipSpaceCheck = false
     @OptionGroup var artifactOptions: ArtifactOptions
 
     enum ExecutorKind: String, ExpressibleByArgument, CaseIterable {
@@ -62,6 +64,7 @@ struct RunCommand: ParsableCommand {
                                                    force: force, until: until, commandLine: CommandLine.arguments,
                                                    overrides: experiment.overrides)
             options.slurm = try slurmSettings()
+            options.checkSpace = !skipSpaceCheck
             let (folder, records) = try runner.run(resolved, options: options)
             printStageTable(records)
             print("run folder: \(folder.url.path)")
@@ -91,6 +94,7 @@ extension RunCommand {
         var options = ExperimentRunner.Options(name: sweepName, force: force, until: until, commandLine: CommandLine.arguments,
                                                overrides: experiment.overrides)
         options.slurm = try slurmSettings()
+        options.checkSpace = !skipSpaceCheck
         do {
             let (folder, results) = try SweepRunner(runner: runner).run(plan, name: sweepName, jobs: jobs, options: options)
             print(RunTable(runs: results.compactMap(\.folder)).text, terminator: "")

@@ -43,14 +43,23 @@ struct StatusCommand: ParsableCommand {
             }
             let grouped = StageExplainer.group(lines.map { ($0.node, $0.state.word, $0.reason) })
             let keys = Dictionary(uniqueKeysWithValues: lines.map { ($0.node, $0.state) })
+            let estimates = Dictionary(uniqueKeysWithValues: lines.map { ($0.node, $0.estimatedBytes) })
             let width = max(5, grouped.map(\.label.count).max() ?? 0)
             for g in grouped {
                 let state = keys[g.label] ?? lines.first { g.label.hasPrefix($0.kind + "@") && $0.state.word == g.state }?.state
                 var text = g.state.padding(toLength: 8, withPad: " ", startingAt: 0) + "  "
                 text += (keys[g.label]?.key).map { String($0.prefix(12)) } ?? (keys[g.label] == nil ? "            " : "(key known once inputs are computed)")
                 if let detail = state?.detail, keys[g.label] != nil { text += "  (\(detail))" }
+                let bytes = StatusCommand.nodes(of: g.label).compactMap { estimates[$0] ?? nil }.reduce(0, +)
+                if bytes > 0 { text += "  ~" + DiskEstimate.text(bytes) }
                 if let reason = g.reason { text += "  " + reason.text }
                 print(g.label.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + text)
+            }
+            let need = lines.compactMap(\.estimatedBytes).reduce(0, +)
+            if need > 0 {
+                let store = artifactOptions.store
+                let free = DiskEstimate.freeBytes(at: store.root).map { "; \(DiskEstimate.text($0)) free in \(store.root.path)" } ?? ""
+                print("to compute: ~\(DiskEstimate.text(need)) on disk (estimated)\(free)")
             }
         } catch {
             throw reportFailure(error)
@@ -59,16 +68,28 @@ struct StatusCommand: ParsableCommand {
 }
 
 extension StatusCommand {
+    /// The nodes of a status label: `report`, or `train@9-12` -> train@9 ... train@12.
+    static func nodes(of label: String) -> [String] {
+        let parts = label.split(separator: "@")
+        guard parts.count == 2 else { return [label] }
+        let range = parts[1].split(separator: "-").compactMap { Int($0) }
+        guard range.count == 2, range[0] <= range[1] else { return [label] }
+        return (range[0]...range[1]).map { "\(parts[0])@\($0)" }
+    }
+
     /// The plan as data: one row per stage.
     static func render(_ lines: [ExperimentRunner.StatusLine], format: OutputFormat, member: String? = nil) -> String {
-        let header = (member == nil ? [] : ["member"]) + ["node", "kind", "state", "key", "reason", "detail"]
+        let header = (member == nil ? [] : ["member"]) + ["node", "kind", "state", "key", "reason", "detail", "estimated_bytes"]
         let rows = lines.map { l in
-            (member.map { [$0] } ?? []) + [l.node, l.kind, l.state.word, l.state.key ?? "", l.reason?.text ?? "", l.state.detail ?? ""]
+            (member.map { [$0] } ?? []) + [l.node, l.kind, l.state.word, l.state.key ?? "", l.reason?.text ?? "", l.state.detail ?? "",
+                                           l.estimatedBytes.map(String.init) ?? ""]
         }
         switch format {
         case .json:
             return JSONValue.array(rows.map { r in
-                .object(Dictionary(uniqueKeysWithValues: zip(header, r).map { k, v in (k, v.isEmpty && k != "node" ? JSONValue.null : .string(v)) }))
+                .object(Dictionary(uniqueKeysWithValues: zip(header, r).map { k, v in
+                    (k, v.isEmpty && k != "node" ? JSONValue.null : k == "estimated_bytes" ? .int(Int(v)!) : .string(v))
+                }))
             }).pretty + "\n"
         case .csv: return CSV.render(header: header, rows: rows)
         case .md: return (["| " + header.joined(separator: " | ") + " |", "|" + header.map { _ in " --- |" }.joined()]

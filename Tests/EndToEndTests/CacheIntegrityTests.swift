@@ -171,7 +171,12 @@ final class CacheIntegrityTests: KrillTestCase {
         }
         defer { _ = sh("umount '\(mountPoint.path)'") }
         let full = mountPoint.appendingPathComponent("artifacts").path
-        let failed = try krill(["run", smoke], artifacts: full, expect: 1)
+        // Told the truth, krill refuses to start: its estimate exceeds the 520 KB.
+        let refused = try krill(["run", smoke], artifacts: full, expect: 2)
+        XCTAssert(refused.stderr.contains("stages to compute need about") && refused.stderr.contains("nothing was written"), refused.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: full + "/cache/stages/synth"), "a refused run computes nothing")
+        // Made to start anyway, it runs into the full disk.
+        let failed = try krill(["run", smoke, "--skip-space-check"], artifacts: full, expect: 1)
         XCTAssert(failed.stderr.contains("No space left on device"), failed.stderr)
         XCTAssert(failed.stderr.contains(full), "the error must name the path: \(failed.stderr)")
         XCTAssertFalse(FileManager.default.fileExists(atPath: full + "/runs/smoke/1"), "no run folder after a failed run")

@@ -31,6 +31,35 @@ final class SynthInspectTests: XCTestCase {
         XCTAssertEqual([image.width, image.height], [32, 32])
     }
 
+    /// The ZooScanNet-like layout for scale benchmarks: imbalanced taxa, varying sizes,
+    /// grey JPEGs that decode, the same bytes for the same seed with 1 or 2 threads.
+    func testZooScanLayoutWritesImbalancedTaxaOfGreyJPEGs() throws {
+        let args = ["--layout", "zooscan", "--images", "600", "--format", "jpeg", "--seed", "3"]
+        let a = try KrillProcess.run(["synth", dir.appending("a").path] + args)
+        XCTAssertEqual(a.status, 0, a.stderr)
+        XCTAssertTrue(a.stdout.contains("wrote 600 images in 27 taxa"), a.stdout)
+        try KrillProcess.run(["synth", dir.appending("b").path] + args + ["--jobs", "1"])
+        let tree = try treeContents(dir.appending("a"))
+        XCTAssertEqual(tree, try treeContents(dir.appending("b")), "same seed, different bytes")
+        XCTAssertEqual(tree.count, 600)
+        var perTaxon: [String: Int] = [:]
+        var sides = Set<Int>(), square = 0
+        for (path, data) in tree {
+            XCTAssertTrue(path.hasSuffix(".jpg"), path)
+            perTaxon[String(path.split(separator: "/")[0]), default: 0] += 1
+            let image = try ImageDecoder.decodeGray(data: data, name: path)
+            sides.insert(image.width)
+            if image.width == image.height { square += 1 }
+        }
+        XCTAssertEqual(perTaxon.count, 27)
+        XCTAssertNotNil(perTaxon["copepod-2"], "taxa beyond the catalogue are variants: \(perTaxon.keys.sorted())")
+        XCTAssertGreaterThan(perTaxon["copepod"]!, 5 * perTaxon.values.min()!, "Zipf imbalance: \(perTaxon)")
+        XCTAssertEqual(sides, [48, 72, 96, 128, 192])
+        XCTAssertLessThan(square, 100, "vignettes are cut to a random height")
+        let inspect = try KrillProcess.run(["inspect", dir.appending("a").path, "--strict"])
+        XCTAssertEqual(inspect.status, 0, inspect.stdout + inspect.stderr)
+    }
+
     func testSynthRefusesANonEmptyFolderUnlessOverwrite() throws {
         let target = dir.appending("set")
         XCTAssertEqual(try KrillProcess.run(["synth", target.path, "--classes", "2", "--per-class", "4", "--size", "16"]).status, 0)

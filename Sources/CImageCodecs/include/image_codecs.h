@@ -102,6 +102,13 @@ int krill_png_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int
                      uint8_t **out_bytes, size_t *out_size,
                      char *message, size_t message_capacity);
 
+/// Encodes 8-bit grey pixels (row-major, `width * height` bytes) as a baseline JPEG in
+/// memory at `quality` 1-100 (libjpeg's defaults otherwise: deterministic for a given
+/// libjpeg).
+int krill_jpeg_encode_gray(const uint8_t *pixels, uint32_t width, uint32_t height, int quality,
+                           uint8_t **out_bytes, size_t *out_size,
+                           char *message, size_t message_capacity);
+
 /// Frees a buffer returned by this shim (NULL is fine).
 void krill_image_free(void *buffer);
 

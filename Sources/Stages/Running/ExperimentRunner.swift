@@ -68,6 +68,11 @@ public struct ExperimentRunner {
         public var slurm: SlurmSettings? = nil
         /// The jobs of a sweep, already run for every member (`SweepRunner`).
         public var slurmOutcome: SlurmExecutor.Outcome? = nil
+        /// Refuse to start when the stages to compute need more disk than is free (their
+        /// `DiskEstimate`); false skips the check.
+        public var checkSpace = true
+        /// Free bytes to assume instead of asking the filesystem (tests).
+        public var freeSpace: Int? = nil
 
         public init(name: String, force: [String] = [], until: String? = nil, commandLine: [String] = [],
                     overrides: [String] = []) {
@@ -109,6 +114,11 @@ public struct ExperimentRunner {
         do {
             let planned = try executor.lockKnownKeys()
             let runs = Set(planned.filter { if case .cached = $0.state { return false } else { return true } }.map(\.node))
+            if options.checkSpace && options.slurmOutcome == nil {
+                var wanted = runs
+                if let targets { wanted = runs.filter { n in targets.contains(n) || targets.contains { plan.graph.ancestors(of: $0).contains(n) } } }
+                try checkSpace(for: wanted, plan: plan, experiment: experiment, free: options.freeSpace)
+            }
             let previous = try? RunFolder.resolve(options.name, in: store)
             executor.reasons = try StageExplainer(graph: plan.graph, experiment: experiment, previous: previous)
                 .reasons(for: runs).mapValues(\.text)
@@ -152,6 +162,20 @@ public struct ExperimentRunner {
         return (folder, records)
     }
 
+    /// Throws when the stages in `nodes` would need more disk than the artifact
+    /// filesystem has free (`DiskEstimate`), before anything is written.
+    func checkSpace(for nodes: Set<String>, plan: ExperimentPlan, experiment: ResolvedExperiment, free: Int?) throws {
+        guard !nodes.isEmpty, let free = free ?? DiskEstimate.freeBytes(at: store.root) else { return }
+        let estimates = DiskEstimate.bytes(of: plan, experiment: experiment)
+        let need = nodes.reduce(0) { $0 + (estimates[$1] ?? 0) }
+        guard need > free else { return }
+        let largest = nodes.sorted { (estimates[$0] ?? 0) > (estimates[$1] ?? 0) }.prefix(3)
+            .map { "\($0) ~\(DiskEstimate.text(estimates[$0] ?? 0))" }.joined(separator: ", ")
+        throw PipelineError.io("the \(nodes.count) stages to compute need about \(DiskEstimate.text(need)) on disk (largest: \(largest)), "
+                               + "but \(store.root.path) has \(DiskEstimate.text(free)) free: free some space (krill gc), or use another --artifacts folder; "
+                               + "nothing was written (--skip-space-check runs anyway)")
+    }
+
     /// The stored plan of every node (what `krill stage` runs), with the experiment's recipe.
     public func storedPlans(_ plan: ExperimentPlan, experiment: ResolvedExperiment, directory: String) throws -> [String: StoredPlan] {
         try StoredPlan.plans(of: plan.graph, recipe: try ClusterSettings.recipe(for: experiment, store: store, directory: directory))
@@ -163,6 +187,8 @@ public struct ExperimentRunner {
         public let kind: String
         public let state: PlannedState
         public let reason: StageExplainer.Reason?
+        /// What the stage would put on disk (`DiskEstimate`); nil when it is cached.
+        public let estimatedBytes: Int?
     }
 
     /// What `krill run` would do, and why, without running anything.
@@ -172,7 +198,9 @@ public struct ExperimentRunner {
         let runs = Set(planned.filter { if case .cached = $0.state { return false } else { return true } }.map(\.node))
         let previous = try? RunFolder.resolve(name, in: store)
         let reasons = try StageExplainer(graph: plan.graph, experiment: experiment, previous: previous).reasons(for: runs)
-        return planned.map { StatusLine(node: $0.node, kind: plan.graph.nodes[$0.node]!.kind, state: $0.state, reason: reasons[$0.node]) }
+        let estimates = DiskEstimate.bytes(of: plan, experiment: experiment)
+        return planned.map { StatusLine(node: $0.node, kind: plan.graph.nodes[$0.node]!.kind, state: $0.state, reason: reasons[$0.node],
+                                        estimatedBytes: runs.contains($0.node) ? estimates[$0.node] : nil) }
     }
 
     /// `run.json`.
