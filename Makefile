@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 DEB_PACKAGES := libopenblas-dev libpng-dev libjpeg-dev libyaml-dev libssl-dev libcairo2-dev \
-                fonts-dejavu-core libsvm-dev libgif-dev pkg-config
+                fonts-dejavu-core libsvm-dev libgif-dev libfftw3-dev pkg-config
 KRILL := .build/release/krill
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -42,6 +42,7 @@ let package = Package(
         systemLibrary("CSVM"),
         systemLibrary("CGIF"),
         systemLibrary("CCrypto", pkgConfig: "libcrypto"),
+        systemLibrary("CFFTW", pkgConfig: "fftw3"),
         // libpng and libjpeg report errors with longjmp: this C shim catches them.
         .target(name: "CImageCodecs", dependencies: ["CPNG", "CJPEG"]),
 
@@ -55,7 +56,7 @@ let package = Package(
         // precondition() is not checked there, so ConvNet states must-hold checks with fatalError.
         .target(name: "ConvNet", dependencies: ["Linalg", "Datasets", "Storage"],
                 swiftSettings: numericSettings + [.unsafeFlags(["-Ounchecked"] + convNetCPUFlags)]),
-        .target(name: "TSNE", dependencies: ["Linalg"], swiftSettings: numericSettings),
+        .target(name: "TSNE", dependencies: ["Linalg", "CFFTW"], swiftSettings: numericSettings),
         .target(name: "Clustering", dependencies: ["Linalg"], swiftSettings: numericSettings),
         .target(name: "SVM", dependencies: ["CSVM", "Linalg"], swiftSettings: numericSettings),
         .target(name: "Evaluation", dependencies: ["Linalg", "Clustering", "Storage"],

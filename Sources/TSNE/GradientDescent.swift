@@ -24,6 +24,11 @@ public enum GradientDescent {
         var update = [Double](repeating: 0, count: 2 * n)
         var gains = [Double](repeating: 1, count: 2 * n)
         let early = min(config.earlyExaggerationIterations, config.iterations)
+        let method = config.method.resolved(points: n)
+        func gradient(_ y: [Float], exaggeration: Double) -> (gradient: [Double], z: Double) {
+            method == .fft ? Gradient.interpolated(p, y, exaggeration: exaggeration, threads: config.threads)
+                : Gradient.barnesHut(p, y, exaggeration: exaggeration, theta: config.theta, threads: config.threads)
+        }
         for iteration in 0..<config.iterations {
             if iteration == early && early > 0 {
                 // A fresh optimiser for the normal phase, as scikit-learn starts one.
@@ -33,7 +38,7 @@ public enum GradientDescent {
             let exaggeration = exaggerated ? config.earlyExaggeration : 1
             let momentum = exaggerated ? config.initialMomentum : config.finalMomentum
             let rate = config.learningRate.value(points: n, exaggeration: exaggeration)
-            let (grad, _) = Gradient.barnesHut(p, y, exaggeration: exaggeration, theta: config.theta, threads: config.threads)
+            let (grad, _) = gradient(y, exaggeration: exaggeration)
             let maxStep = config.maxStepNorm ?? .infinity
             var mx = 0.0, my = 0.0
             var ny = [Double](repeating: 0, count: 2 * n)
@@ -60,7 +65,7 @@ public enum GradientDescent {
                 y[2 * i + 1] = Float(ny[2 * i + 1] - my)
             }
         }
-        let z = Gradient.barnesHut(p, y, exaggeration: 1, theta: config.theta, threads: config.threads).z
+        let z = gradient(y, exaggeration: 1).z
         return TSNEResult(embedding: y, kl: Gradient.klDivergence(p, y, z: z), iterations: config.iterations)
     }
 }

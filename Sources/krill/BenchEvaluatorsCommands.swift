@@ -127,7 +127,7 @@ private func printJSON(_ object: [String: Any]) throws {
 struct BenchTSNECommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tsne",
-        abstract: "Time t-SNE (exact kNN affinities, PCA init, Barnes-Hut optimisation); report KL.")
+        abstract: "Time t-SNE (exact kNN affinities, PCA init, Barnes-Hut or FFT-interpolation optimisation); report KL.")
 
     @OptionGroup var data: EvaluatorBenchData
     @Option(help: "Perplexity.") var perplexity: Double = 30
@@ -136,6 +136,8 @@ struct BenchTSNECommand: ParsableCommand {
     @Option(help: "Total iterations, those of early exaggeration included.") var iterations: Int = 750
     @Option(help: "Learning rate: a number or `auto` (max(N / exaggeration, 50)).") var learningRate: String = "auto"
     @Option(help: "Barnes-Hut theta.") var theta: Double = 0.5
+    @Option(help: "Repulsive forces: auto (Barnes-Hut below 50,000 points, FFT from 50,000), barnes_hut or fft.")
+    var method: String = "auto"
     @Option(help: "Largest step of one point per iteration (0: unlimited).") var maxStepNorm: Double = 5
     @Option(help: "Worker threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Also write the final layout (N x 2 float32) to this .npy path.") var writeLayout: String?
@@ -151,7 +153,9 @@ struct BenchTSNECommand: ParsableCommand {
         let config = TSNEConfig(perplexity: perplexity, earlyExaggeration: earlyExaggeration,
                                 earlyExaggerationIterations: earlyExaggerationIterations, iterations: iterations,
                                 learningRate: rate, theta: theta, maxStepNorm: maxStepNorm > 0 ? maxStepNorm : nil,
-                                seed: data.seed, threads: threads)
+                                seed: data.seed, threads: threads,
+                                method: try TSNEConfig.GradientMethod(rawValue: method)
+                                    ?? { throw CommandFailure.usage("--method must be auto, barnes_hut or fft, got \(method)") }())
         let start = DispatchTime.now()
         let p = Affinities.perplexityBased(x.x, n: x.n, d: x.d, perplexity: perplexity, threads: threads)
         let affinitySeconds = seconds(since: start)
@@ -162,7 +166,8 @@ struct BenchTSNECommand: ParsableCommand {
         if let writeLayout { try NPY.write(result.embedding, rows: x.n, cols: 2, to: URL(fileURLWithPath: writeLayout)) }
         try printJSON(["bench": "tsne", "points": x.n, "dims": x.d, "seconds": seconds(since: start), "kl": result.kl,
                        "affinity_seconds": affinitySeconds, "optimize_seconds": optimizeSeconds,
-                       "iterations": iterations, "perplexity": perplexity, "threads": threads])
+                       "iterations": iterations, "perplexity": perplexity, "threads": threads,
+                       "method": config.method.resolved(points: x.n).rawValue])
     }
 }
 

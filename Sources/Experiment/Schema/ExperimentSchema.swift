@@ -130,6 +130,7 @@ public enum ExperimentSchema {
         SchemaKey("evaluate.tsne.iterations", .int, .int(750), "Gradient-descent iterations in all.", range: .atLeast(1)),
         SchemaKey("evaluate.tsne.exaggerated_iterations", .optional(.int), .null, "Iterations of the early-exaggeration phase, counted in iterations (null = min(250, iterations / 3); scikit-learn always used 250).", range: .atLeast(0)),
         SchemaKey("evaluate.tsne.learning_rate", .numberOrWord(["auto"]), .string("auto"), "A number, or auto (N / early_exaggeration). Numbers are in openTSNE's units: scikit-learn's gradient carries a factor 4 that krill's does not, so scikit-learn's learning rate L is krill's 4 L (its old default 200 is 800 here).", range: positive),
+        SchemaKey("evaluate.tsne.method", .choice(["auto", "barnes_hut", "fft"]), .string("auto"), "Repulsive forces: barnes_hut (a quadtree), fft (interpolation and FFT convolution, FIt-SNE), or auto: Barnes-Hut below 50,000 points, FFT from 50,000 up (measured crossover on two cores; openTSNE switches at 10,000)."),
         SchemaKey("evaluate.tsne.init", .choice(["pca", "random"]), .string("pca"), "pca (openTSNE's default) or random (Gaussian, sd 1e-4: scikit-learn's default before 1.2, the original's)."),
         SchemaKey("evaluate.svm.kernel", .choice(["linear", "poly", "rbf"]), .string("poly"), "linear, poly or rbf."),
         SchemaKey("evaluate.svm.degree", .int, .int(3), "poly: degree.", range: .atLeast(1)),

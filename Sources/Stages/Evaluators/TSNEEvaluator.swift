@@ -25,8 +25,10 @@ struct TSNEStage: ParameterizedStage {
             var exaggeratedIterations: Int?
             /// nil for the default (pca), so that files written before the key existed keep their keys.
             var initialization: Initialization.Kind?
+            /// nil for the default (auto).
+            var method: TSNEConfig.GradientMethod?
             enum CodingKeys: String, CodingKey {
-                case perplexity, iterations
+                case perplexity, iterations, method
                 case earlyExaggeration = "early_exaggeration"
                 case learningRate = "learning_rate"
                 case exaggeratedIterations = "exaggerated_iterations"
@@ -41,7 +43,8 @@ struct TSNEStage: ParameterizedStage {
     }
 
     let kind = "tsne"
-    let version = 1
+    /// 2: `method` (auto uses FFT interpolation from 50,000 points; below, the bytes of version 1).
+    let version = 2
     let parameters: Parameters
     var epoch: Int { parameters.epoch }
     var inputs: [String] { ["embed@\(epoch)"] }
@@ -50,6 +53,7 @@ struct TSNEStage: ParameterizedStage {
     init(_ c: PlanContext) throws {
         var p = try Parameters.decode(c.experiment, facts: ["epoch": .int(c.epoch)])
         if p.tsne.initialization == .pca { p.tsne.initialization = nil }
+        if p.tsne.method == .auto { p.tsne.method = nil }
         parameters = p
         _ = try parameters.tsne.learningRate.word(in: ["auto"], path: "evaluate.tsne.learning_rate")
     }
@@ -69,7 +73,7 @@ struct TSNEStage: ParameterizedStage {
                                 earlyExaggeration: s.earlyExaggeration,
                                 earlyExaggerationIterations: min(s.exaggeratedIterations ?? min(250, s.iterations / 3), s.iterations),
                                 iterations: s.iterations, learningRate: rate, initialization: s.initialization ?? .pca,
-                                seed: UInt64(parameters.seed))
+                                seed: UInt64(parameters.seed), method: s.method ?? .auto)
         context.progress.status("tsne@\(epoch): \(points.n) points")
         let result = TSNEEmbedding.embed(points.values, n: points.n, d: set.d, config: config)
         try ReportFiles.writeTSNE(result.embedding, labels: points.labels, classNames: classes, paths: points.paths,
