@@ -163,11 +163,7 @@ public final class Executor: @unchecked Sendable {
     ///   `PipelineError.interrupted` after a stop request.
     public func run(targets: Set<String>? = nil) throws -> (outputs: [String: CommittedStage], records: [StageRecord]) {
         let order = try graph.topologicalOrder()
-        var wanted = Set(order)
-        if let targets {
-            wanted = targets
-            for t in targets { wanted.formUnion(graph.ancestors(of: t)) }
-        }
+        let wanted = graph.needed(for: targets)
         var pending = order.filter { wanted.contains($0) }
         let token = interrupts.observe { [weak self] in
             guard let self else { return }

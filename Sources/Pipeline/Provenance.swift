@@ -31,16 +31,8 @@ public enum Provenance {
 
     /// Runs a program, returning its standard output, or nil when it fails.
     static func command(_ path: String, _ arguments: [String]) -> String? {
-        guard FileManager.default.isExecutableFile(atPath: path) else { return nil }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = arguments
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        do { try p.run() } catch { return nil }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return p.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
+        guard FileManager.default.isExecutableFile(atPath: path),
+              let r = try? ChildProcess.run(path, arguments), r.status == 0 else { return nil }
+        return r.stdout
     }
 }

@@ -46,6 +46,13 @@ public struct StageGraph: Sendable {
         return order
     }
 
+    /// The nodes needed for `targets`: the targets and every node they depend on; all
+    /// nodes when `targets` is nil.
+    public func needed(for targets: Set<String>?) -> Set<String> {
+        guard let targets else { return Set(names) }
+        return targets.reduce(into: targets) { $0.formUnion(ancestors(of: $1)) }
+    }
+
     /// Every node `name` depends on, transitively.
     public func ancestors(of name: String) -> Set<String> {
         var seen = Set<String>()

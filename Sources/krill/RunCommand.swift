@@ -63,7 +63,7 @@ struct RunCommand: ParsableCommand {
             var options = ExperimentRunner.Options(name: name ?? ExperimentRunner.defaultName(for: experiment.experiment),
                                                    force: force, until: until, commandLine: CommandLine.arguments,
                                                    overrides: experiment.overrides)
-            options.slurm = try slurmSettings()
+            options.slurm = try slurmSettings(loaded: resolved)
             options.checkSpace = !skipSpaceCheck
             let (folder, records) = try runner.run(resolved, options: options)
             printStageTable(records)
@@ -117,12 +117,18 @@ extension RunCommand {
 
 extension RunCommand {
     /// `--executor slurm`: the experiment's executor block with `--executor-opt` applied;
-    /// nil for a local run.
-    func slurmSettings() throws -> SlurmSettings? {
+    /// nil for a local run. `loaded`: the experiment as already loaded without them (read
+    /// again only when there are options to apply).
+    func slurmSettings(loaded: ResolvedExperiment? = nil) throws -> SlurmSettings? {
         guard executor == .slurm else { return nil }
         let values: ResolvedExperiment
         do {
-            values = try ExperimentRunner.load(experiment.experiment, overrides: experiment.overrides + ClusterSettings.overrides(executorOptions))
+            if let loaded, executorOptions.isEmpty {
+                values = loaded
+            } else {
+                values = try ExperimentRunner.load(experiment.experiment,
+                                                   overrides: experiment.overrides + ClusterSettings.overrides(executorOptions))
+            }
         } catch let errors as ConfigErrors {
             throw CommandFailure.usage(errors.diagnostics.map(\.description).joined(separator: "\nkrill: "))
         }

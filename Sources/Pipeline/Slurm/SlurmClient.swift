@@ -39,36 +39,18 @@ public struct SlurmClient: Sendable {
     /// - Throws: `PipelineError.io` with the command's stderr when it exits non-zero or cannot start.
     @discardableResult
     public func call(_ command: String, _ arguments: [String], allowFailure: Bool = false) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [command] + arguments
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch {
+        let r: ChildProcess.Result
+        do { r = try ChildProcess.run("/usr/bin/env", [command] + arguments, environment: environment) } catch {
             throw PipelineError.io("cannot run \(command): \(describe(error)) (is Slurm's client installed and on PATH?)")
         }
-        // Read both pipes to the end before waiting, so a chatty command cannot block.
-        let errData = ThreadBox<Data>()
-        let reader = Thread { errData.value = err.fileHandleForReading.readDataToEndOfFile() }
-        reader.start()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while errData.value == nil { usleep(1000) }
-        let stdout = String(decoding: outData, as: UTF8.self)
-        if process.terminationStatus != 0 && !allowFailure {
-            let stderr = String(decoding: errData.value ?? Data(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if r.status != 0 && !allowFailure {
             let shown = ([command] + arguments).joined(separator: " ")
-            if process.terminationStatus == 127 {
+            if r.status == 127 {
                 throw PipelineError.io("\(command) not found: `--executor slurm` needs Slurm's client commands on PATH")
             }
-            throw PipelineError.io("`\(shown)` failed (exit \(process.terminationStatus)): \(stderr)")
+            throw PipelineError.io("`\(shown)` failed (exit \(r.status)): \(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
-        return stdout
+        return r.stdout
     }
 
     /// Submits a job script; returns the job id.
@@ -137,15 +119,5 @@ public struct SlurmClient: Sendable {
     /// `scontrol requeue ID`: the job goes back to the queue and runs again.
     public func requeue(_ id: String) throws {
         try call("scontrol", ["requeue", id])
-    }
-}
-
-/// A value written by one thread and read by another after a handshake.
-final class ThreadBox<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: T?
-    var value: T? {
-        get { lock.lock(); defer { lock.unlock() }; return stored }
-        set { lock.lock(); stored = newValue; lock.unlock() }
     }
 }

@@ -102,11 +102,7 @@ public final class SlurmExecutor {
         // The nodes to compute, inputs first, one per plan key.
         for work in works {
             let graphOrder = try work.executor.graph.topologicalOrder()
-            var wanted = Set(graphOrder)
-            if let targets = work.targets {
-                wanted = targets
-                for t in targets { wanted.formUnion(work.executor.graph.ancestors(of: t)) }
-            }
+            let wanted = work.executor.graph.needed(for: work.targets)
             for node in graphOrder where wanted.contains(node) {
                 let plan = work.plans[node]!
                 if tracked[plan.planKey] != nil { continue }

@@ -115,9 +115,8 @@ public struct ExperimentRunner {
             let planned = try executor.lockKnownKeys()
             let runs = Set(planned.filter { if case .cached = $0.state { return false } else { return true } }.map(\.node))
             if options.checkSpace && options.slurmOutcome == nil {
-                var wanted = runs
-                if let targets { wanted = runs.filter { n in targets.contains(n) || targets.contains { plan.graph.ancestors(of: $0).contains(n) } } }
-                try checkSpace(for: wanted, plan: plan, experiment: experiment, free: options.freeSpace)
+                try checkSpace(for: runs.intersection(plan.graph.needed(for: targets)), plan: plan, experiment: experiment,
+                               free: options.freeSpace)
             }
             let previous = try? RunFolder.resolve(options.name, in: store)
             executor.reasons = try StageExplainer(graph: plan.graph, experiment: experiment, previous: previous)
