@@ -10,11 +10,12 @@ public struct KMeansConfig: Sendable, Equatable {
     /// k, the number of clusters (the runner resolves `clusters: classes` to the class count).
     public var clusters: Int
     public var algorithm: Algorithm
-    /// Independent restarts (each with its own k-means++ seeding); the lowest inertia wins,
-    /// ties to the earliest restart.
+    /// Lloyd: independent restarts (each with its own k-means++ seeding); the lowest inertia
+    /// wins, ties to the earliest restart. Mini-batch: seedings scored on a validation
+    /// subset, the mini-batch updates then run once from the best (scikit-learn's `n_init`).
     public var restarts: Int
     /// Lloyd: the most iterations per restart (scikit-learn: 300). Mini-batch: the most
-    /// passes over the data (epochs) per restart (scikit-learn: 100).
+    /// passes over the data (epochs) (scikit-learn: 100).
     public var maxIterations: Int
     /// Lloyd stops when the summed squared center shift is at most
     /// `tolerance * mean per-feature variance of x` (scikit-learn's rule, default 1e-4),

@@ -4,21 +4,19 @@ import CSVM
 /// libsvm writes training progress to stdout through a global print function: replace
 /// it once, before the first training, with one that prints nothing. A global `let` is
 /// initialised exactly once, thread-safely.
-private let silenceLibsvm: Void = {
+let silenceLibsvm: Void = {
     svm_set_print_string_function { _ in }
 }()
 
-/// A trained C-SVC (one-vs-one over the classes) owning its libsvm model.
+/// A trained C-SVC (one-vs-one over the classes), trained by libsvm one pair of classes at
+/// a time (`PairwiseSVC`: the pairs side by side on `threads` threads, each the very binary
+/// problem libsvm's multi-class training solves for it) and assembled into the
+/// `SVMPredictor` libsvm's multi-class model would hold.
 ///
-/// libsvm's model points into the training `svm_node` arrays (its support vectors are
-/// not copied), so the model keeps the one contiguous allocation of all training nodes
-/// alive until it is freed itself. Prediction only reads the model and is safe from
-/// several threads.
-///
-/// Up to `config.precomputedKernelLimit` training rows the nodes hold the precomputed
-/// kernel matrix (libsvm's `PRECOMPUTED` kernel: row i is its serial number i+1, then
-/// K(x_i, x_j) for every j); above it they hold the features (index 1...D, zeros
-/// included, as scikit-learn's dense libsvm sees them).
+/// A pair of at most `config.precomputedKernelLimit` rows gets its kernel matrix
+/// precomputed (libsvm's `PRECOMPUTED` kernel: row i is its serial number i+1, then
+/// K(x_i, x_j) for every j of the pair); a bigger pair gets the features (index 1...D,
+/// zeros included, as scikit-learn's dense libsvm sees them).
 public final class SVMModel: @unchecked Sendable {
     /// Feature count D.
     public let dimensions: Int
@@ -31,25 +29,31 @@ public final class SVMModel: @unchecked Sendable {
     public let classes: [Int]
     /// Number of support vectors.
     public let supportVectorCount: Int
-    /// Whether libsvm was given the precomputed kernel matrix.
-    public let usesPrecomputedKernel: Bool
-
-    private let model: UnsafeMutablePointer<svm_model>
-    private let nodes: UnsafeMutablePointer<svm_node>
-    private let rows: UnsafeMutablePointer<UnsafeMutablePointer<svm_node>?>
-    private let targets: UnsafeMutablePointer<Double>
-    private let trainCount: Int
+    /// Pairs of classes whose kernel matrix was precomputed, of k (k - 1) / 2.
+    public let precomputedPairs: Int
+    /// Whether libsvm was given precomputed kernel matrices (for some pair of classes).
+    public var usesPrecomputedKernel: Bool { precomputedPairs > 0 }
     /// The support vectors, coefficients and offsets: everything prediction needs.
     public let predictor: SVMPredictor
+    /// libsvm's binary model of every pair (i < j, in order), kept only for
+    /// `predictWithLibsvm` (the tests' reference).
+    private let pairModels: [LibsvmBinaryModel]
 
-    /// Trains on n x d row-major features with one integer class label per row.
+    /// Trains on n x d row-major features with one integer class label per row, the pairs
+    /// of classes on up to `threads` threads (the model does not depend on it).
     /// - Throws: `SVMError.invalidInput` for mismatched shapes or no rows,
     ///   `SVMError.invalidParameter` with libsvm's own message for bad parameters.
-    public static func fit(x: [Float], n: Int, d: Int, labels: [Int], config: SVMConfig) throws -> SVMModel {
-        try SVMModel(x: x, n: n, d: d, labels: labels, config: config)
+    public static func fit(x: [Float], n: Int, d: Int, labels: [Int], config: SVMConfig, threads: Int = 2) throws -> SVMModel {
+        try SVMModel(x: x, n: n, d: d, labels: labels, config: config, threads: threads, keepLibsvmModels: false)
     }
 
-    private init(x: [Float], n: Int, d: Int, labels: [Int], config: SVMConfig) throws {
+    /// `fit`, keeping libsvm's pair models for `predictWithLibsvm`.
+    static func fitKeepingLibsvmModels(x: [Float], n: Int, d: Int, labels: [Int], config: SVMConfig,
+                                       threads: Int = 2) throws -> SVMModel {
+        try SVMModel(x: x, n: n, d: d, labels: labels, config: config, threads: threads, keepLibsvmModels: true)
+    }
+
+    private init(x: [Float], n: Int, d: Int, labels: [Int], config: SVMConfig, threads: Int, keepLibsvmModels: Bool) throws {
         guard n > 0, d > 0 else { throw SVMError.invalidInput("need at least one row and one feature, got \(n) x \(d)") }
         guard x.count == n * d else { throw SVMError.invalidInput("\(x.count) values for \(n) x \(d)") }
         guard labels.count == n else { throw SVMError.invalidInput("\(labels.count) labels for \(n) rows") }
@@ -57,19 +61,19 @@ public final class SVMModel: @unchecked Sendable {
         let gamma = config.resolvedGamma(x, n: n, d: d)
         // Stable sort by class: libsvm numbers classes by first appearance.
         let order = (0..<n).sorted { labels[$0] != labels[$1] ? labels[$0] < labels[$1] : $0 < $1 }
-        let precomputed = n <= config.precomputedKernelLimit
-        var parameter = SVMModel.parameter(config, gamma: gamma)
+        let parameter = SVMModel.parameter(config, gamma: gamma)
 
         // Check the parameters before allocating anything large.
         do {
             var probeY = [Double](repeating: 0, count: 1)
             var probeNode = [svm_node(index: -1, value: 0)]
+            var probeParameter = parameter
             let message: String? = probeNode.withUnsafeMutableBufferPointer { nb in
                 var probeRow: [UnsafeMutablePointer<svm_node>?] = [nb.baseAddress!]
                 return probeY.withUnsafeMutableBufferPointer { yb in
                     probeRow.withUnsafeMutableBufferPointer { rb in
                         var problem = svm_problem(l: 1, y: yb.baseAddress!, x: rb.baseAddress!)
-                        return svm_check_parameter(&problem, &parameter).map { String(cString: $0) }
+                        return svm_check_parameter(&problem, &probeParameter).map { String(cString: $0) }
                     }
                 }
             }
@@ -78,119 +82,64 @@ public final class SVMModel: @unchecked Sendable {
 
         var sortedX = [Double](repeating: 0, count: n * d)
         for (r, i) in order.enumerated() { for j in 0..<d { sortedX[r * d + j] = Double(x[i * d + j]) } }
-        let width = precomputed ? n + 2 : d + 1
-        let nodes = UnsafeMutablePointer<svm_node>.allocate(capacity: n * width)
-        let rows = UnsafeMutablePointer<UnsafeMutablePointer<svm_node>?>.allocate(capacity: n)
-        let targets = UnsafeMutablePointer<Double>.allocate(capacity: n)
-        var squares: [Double] = []
-        if precomputed {
-            squares = sortedX.withUnsafeBufferPointer { KernelMatrix.squares($0.baseAddress!, n: n, d: d) }
-            let kernel = KernelMatrix(kernel: config.kernel, gamma: gamma, coef0: config.coef0, degree: config.degree)
-            let block = max(1, min(n, 256))
-            var buffer = [Double](repeating: 0, count: block * n)
-            sortedX.withUnsafeBufferPointer { xb in
-                squares.withUnsafeBufferPointer { sb in
-                    buffer.withUnsafeMutableBufferPointer { bb in
-                        var r0 = 0
-                        while r0 < n {
-                            let m = min(block, n - r0)
-                            kernel.fill(bb.baseAddress!, a: xb.baseAddress! + r0 * d, m: m, aSquares: sb.baseAddress! + r0,
-                                        b: xb.baseAddress!, n: n, bSquares: sb.baseAddress!, d: d)
-                            for t in 0..<m {
-                                let row = nodes + (r0 + t) * width
-                                row[0] = svm_node(index: 0, value: Double(r0 + t + 1))
-                                let k = bb.baseAddress! + t * n
-                                for j in 0..<n { row[j + 1] = svm_node(index: Int32(j + 1), value: k[j]) }
-                                row[n + 1] = svm_node(index: -1, value: 0)
-                            }
-                            r0 += m
-                        }
-                    }
-                }
-            }
-            parameter.kernel_type = Int32(PRECOMPUTED)
-        } else {
-            for r in 0..<n {
-                let row = nodes + r * width
-                for j in 0..<d { row[j] = svm_node(index: Int32(j + 1), value: sortedX[r * d + j]) }
-                row[d] = svm_node(index: -1, value: 0)
-            }
+        var classes: [Int] = []
+        var starts: [Int] = []
+        for (r, i) in order.enumerated() where classes.last != labels[i] {
+            classes.append(labels[i])
+            starts.append(r)
         }
-        for (r, i) in order.enumerated() {
-            rows[r] = nodes + r * width
-            targets[r] = Double(labels[i])
+        starts.append(n)
+        let k = classes.count
+        // class_weight: libsvm multiplies C by the class's weight.
+        let weights: [Double] = (0..<k).map { c in
+            config.classWeight == .balanced ? Double(n) / (Double(k) * Double(starts[c + 1] - starts[c])) : 1
         }
-        var problem = svm_problem(l: Int32(n), y: targets, x: rows)
-        // class_weight: libsvm multiplies C by weight[i] for the class weight_label[i].
-        var weightLabels: [Int32] = [], weights: [Double] = []
-        if config.classWeight == .balanced {
-            var counts: [Int: Int] = [:]
-            for label in labels { counts[label, default: 0] += 1 }
-            for (label, count) in counts.sorted(by: { $0.key < $1.key }) {
-                weightLabels.append(Int32(label))
-                weights.append(Double(n) / (Double(counts.count) * Double(count)))
-            }
+        let kernel = KernelMatrix(kernel: config.kernel, gamma: gamma, coef0: config.coef0, degree: config.degree)
+        let solved = PairwiseSVC.solve(x: sortedX, d: d, starts: starts, weights: weights, parameter: parameter,
+                                       kernel: kernel, precomputedKernelLimit: config.precomputedKernelLimit,
+                                       keepModels: keepLibsvmModels, threads: threads)
+        guard solved.allSatisfy({ $0 != nil }) else { throw SVMError.invalidInput("libsvm returned no model") }
+        let solutions = solved.map { $0! }
+
+        // A row is a support vector when it has a nonzero coefficient in any of its pairs.
+        var pairIndex = [[Int]](repeating: [Int](repeating: -1, count: k), count: k)
+        var p = 0
+        for a in 0..<k { for b in (a + 1)..<k { pairIndex[a][b] = p; pairIndex[b][a] = p; p += 1 } }
+        /// The coefficient of sorted row r (of class c) in its pair with class q.
+        func coefficient(_ r: Int, _ c: Int, _ q: Int) -> Double {
+            let s = solutions[pairIndex[c][q]]
+            // The pair holds the lower class's rows first.
+            let offset = c < q ? r - starts[c] : (starts[q + 1] - starts[q]) + (r - starts[c])
+            return s.alpha[offset]
         }
-        let trained: UnsafeMutablePointer<svm_model>? = weightLabels.withUnsafeMutableBufferPointer { wl in
-            weights.withUnsafeMutableBufferPointer { w in
-                parameter.nr_weight = Int32(wl.count)
-                parameter.weight_label = wl.isEmpty ? nil : wl.baseAddress
-                parameter.weight = w.isEmpty ? nil : w.baseAddress
-                defer { parameter.nr_weight = 0; parameter.weight_label = nil; parameter.weight = nil }
-                return svm_train(&problem, &parameter)
-            }
+        var supportRows: [[Int]] = []
+        for c in 0..<k {
+            supportRows.append((starts[c]..<starts[c + 1]).filter { r in
+                (0..<k).contains { q in q != c && coefficient(r, c, q) != 0 }
+            })
         }
-        guard let model = trained else {
-            nodes.deallocate(); rows.deallocate(); targets.deallocate()
-            throw SVMError.invalidInput("libsvm returned no model")
-        }
-        self.model = model
-        self.nodes = nodes
-        self.rows = rows
-        self.targets = targets
-        self.dimensions = d
-        self.config = config
-        self.gamma = gamma
-        self.usesPrecomputedKernel = precomputed
-        self.trainCount = n
-        // The support vectors' features (libsvm's `sv_indices` are 1-based rows of the sorted
-        // training data) and coefficients, for predicting by GEMM.
-        let l = Int(model.pointee.l)
-        let k = Int(model.pointee.nr_class)
-        var sv = [Double](repeating: 0, count: l * d)
-        for t in 0..<l {
-            let row = Int(model.pointee.sv_indices[t]) - 1
-            for j in 0..<d { sv[t * d + j] = sortedX[row * d + j] }
-        }
-        var starts = [0]
-        for c in 0..<k { starts.append(starts[c] + Int(model.pointee.nSV[c])) }
-        // coefficients[c] is (k - 1) x nSV[c]: row r holds sv_coef[r] over class c's support vectors.
+        var sv: [Double] = []
+        for rows in supportRows { for r in rows { sv.append(contentsOf: sortedX[(r * d)..<((r + 1) * d)]) } }
+        // coefficients[c] is (k - 1) x nSV[c]: row (q > c ? q - 1 : q) for the pair with q.
         let coefficients: [[Double]] = (0..<k).map { c in
-            let width = starts[c + 1] - starts[c]
+            let width = supportRows[c].count
             var m = [Double](repeating: 0, count: max(k - 1, 0) * width)
-            for r in 0..<(k - 1) {
-                let coef = model.pointee.sv_coef[r]!
-                for t in 0..<width { m[r * width + t] = coef[starts[c] + t] }
+            for q in 0..<k where q != c {
+                let row = q > c ? q - 1 : q
+                for (t, r) in supportRows[c].enumerated() { m[row * width + t] = coefficient(r, c, q) }
             }
             return m
         }
-        let classCount = Int(svm_get_nr_class(model))
-        var classLabels = [Int32](repeating: 0, count: classCount)
-        svm_get_labels(model, &classLabels)
-        self.classes = classLabels.map(Int.init)
-        self.supportVectorCount = Int(svm_get_nr_sv(model))
+        self.dimensions = d
+        self.config = config
+        self.gamma = gamma
+        self.classes = classes
+        self.supportVectorCount = supportRows.reduce(0) { $0 + $1.count }
+        self.precomputedPairs = solutions.filter(\.precomputed).count
+        self.pairModels = solutions.compactMap(\.model)
         self.predictor = SVMPredictor(kernel: config.kernel, gamma: gamma, coef0: config.coef0, degree: config.degree,
-                                      dimensions: d, classes: classes, counts: (0..<k).map { Int(model.pointee.nSV[$0]) },
-                                      supportVectors: sv, coefficients: coefficients,
-                                      rho: (0..<(k * (k - 1) / 2)).map { model.pointee.rho[$0] })
-    }
-
-    deinit {
-        var m: UnsafeMutablePointer<svm_model>? = model
-        svm_free_and_destroy_model(&m)
-        nodes.deallocate()
-        rows.deallocate()
-        targets.deallocate()
+                                      dimensions: d, classes: classes, counts: supportRows.map(\.count),
+                                      supportVectors: sv, coefficients: coefficients, rho: solutions.map(\.rho))
     }
 
     static func parameter(_ config: SVMConfig, gamma: Double) -> svm_parameter {
@@ -223,37 +172,26 @@ public final class SVMModel: @unchecked Sendable {
         predictor.predict(x, n: n)
     }
 
-    /// libsvm's own `svm_predict`, one row at a time: the reference `predict` is tested against.
+    /// libsvm's own decision values (`svm_predict_values` of every pair's binary model), one
+    /// row at a time, and libsvm's vote (the first class with the most wins): the reference
+    /// `predict` is tested against. Needs a model from `fitKeepingLibsvmModels`.
     func predictWithLibsvm(_ x: [Float], n: Int) -> [Int] {
-        let d = dimensions
-        let supportVectors = predictor.supportVectors, supportSquares = predictor.supportSquares
-        let l = supportVectors.count / d
-        let kernel = KernelMatrix(kernel: config.kernel, gamma: gamma, coef0: config.coef0, degree: config.degree)
-        let width = usesPrecomputedKernel ? trainCount + 2 : d + 1
-        let query = UnsafeMutablePointer<svm_node>.allocate(capacity: width)
-        defer { query.deallocate() }
-        var out: [Int] = []
-        var kv = [Double](repeating: 0, count: l)
-        for i in 0..<n {
+        let d = dimensions, k = classes.count
+        guard k > 1 else { return [Int](repeating: classes.first ?? 0, count: n) }
+        precondition(pairModels.count == k * (k - 1) / 2, "predictWithLibsvm needs fitKeepingLibsvmModels")
+        return (0..<n).map { i in
             let row = (0..<d).map { Double(x[i * d + $0]) }
-            if usesPrecomputedKernel {
-                let square = KernelMatrix.squares(row, n: 1, d: d)
-                kv.withUnsafeMutableBufferPointer { kb in
-                    kernel.fill(kb.baseAddress!, a: row, m: 1, aSquares: square, b: supportVectors, n: l,
-                                bSquares: supportSquares, d: d)
+            var votes = [Int](repeating: 0, count: k)
+            var p = 0
+            for a in 0..<k {
+                for b in (a + 1)..<k {
+                    if pairModels[p].decisionValue(row) > 0 { votes[a] += 1 } else { votes[b] += 1 }
+                    p += 1
                 }
-                for t in 0..<width { query[t] = svm_node(index: Int32(t), value: 0) }
-                for t in 0..<l {
-                    let serial = Int(model.pointee.sv_indices[t])
-                    query[serial] = svm_node(index: Int32(serial), value: kv[t])
-                }
-                query[width - 1] = svm_node(index: -1, value: 0)
-            } else {
-                for j in 0..<d { query[j] = svm_node(index: Int32(j + 1), value: row[j]) }
-                query[d] = svm_node(index: -1, value: 0)
             }
-            out.append(Int(svm_predict(model, query)))
+            var best = 0
+            for c in 1..<k where votes[c] > votes[best] { best = c }
+            return classes[best]
         }
-        return out
     }
 }

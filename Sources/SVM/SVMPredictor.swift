@@ -75,16 +75,17 @@ public struct SVMPredictor: Sendable, Equatable {
     }
 
     /// The predicted class of each of the n rows of `x` (n x d, row-major).
-    public func predict(_ x: [Float], n: Int) -> [Int] {
-        vote(x, n: n).map(\.best)
+    public func predict(_ x: [Float], n: Int, threads: Int = 2) -> [Int] {
+        vote(x, n: n, threads: threads).map(\.best)
     }
 
     /// libsvm's one-vs-one vote for each of the n rows of `x` (n x d), computed in bulk: the
     /// kernel between a block of rows and all support vectors by one dgemm, each class's
     /// share of every pairwise decision value by one dgemm with its coefficients, then
     /// dec(i, j) = share_i[j-1] + share_j[i] - rho votes for i when positive, else for j, as
-    /// in `svm_predict_values`. (Only the summation order differs from libsvm's loop.)
-    public func vote(_ x: [Float], n: Int) -> [Vote] {
+    /// in `svm_predict_values`. (Only the summation order differs from libsvm's loop.) Blocks
+    /// of rows run on up to `threads` threads; the votes do not depend on it.
+    public func vote(_ x: [Float], n: Int, threads: Int = 2) -> [Vote] {
         let d = dimensions
         precondition(x.count == n * d, "SVM predict: \(x.count) values for \(n) x \(d)")
         guard n > 0 else { return [] }
@@ -94,58 +95,64 @@ public struct SVMPredictor: Sendable, Equatable {
         let kernelMatrix = KernelMatrix(kernel: kernel, gamma: gamma, coef0: coef0, degree: degree)
         var starts = [0]
         for c in 0..<k { starts.append(starts[c] + counts[c]) }
-        var out: [Vote] = []
-        out.reserveCapacity(n)
+        // Blocks of 512 rows, several at a time on `threads` threads (each block's arithmetic
+        // is the same on any thread).
         let block = 512
-        var qx = [Double](repeating: 0, count: block * d)
-        var kv = [Double](repeating: 0, count: block * l)
-        var shares = (0..<k).map { _ in [Double](repeating: 0, count: block * (k - 1)) }
-        var votes = [Int](repeating: 0, count: k)
-        var r0 = 0
-        while r0 < n {
-            let m = min(block, n - r0)
-            for t in 0..<(m * d) { qx[t] = Double(x[r0 * d + t]) }
-            let qs = qx.withUnsafeBufferPointer { KernelMatrix.squares($0.baseAddress!, n: m, d: d) }
-            kv.withUnsafeMutableBufferPointer { kb in
-                qx.withUnsafeBufferPointer { qb in
-                    supportVectors.withUnsafeBufferPointer { sb in
-                        supportSquares.withUnsafeBufferPointer { ssb in
-                            qs.withUnsafeBufferPointer { qsb in
-                                kernelMatrix.fill(kb.baseAddress!, a: qb.baseAddress!, m: m, aSquares: qsb.baseAddress!,
-                                                  b: sb.baseAddress!, n: l, bSquares: ssb.baseAddress!, d: d)
+        let blocks = (n + block - 1) / block
+        var out = [Vote](repeating: Vote(best: 0, bestVotes: 0, second: nil, secondVotes: 0), count: n)
+        out.withUnsafeMutableBufferPointer { ob in
+            let op = ob.baseAddress!
+            Gemm.withSingleThreadedBLAS {
+                // Scratch once per run of blocks (a block's kernel rows are 512 x l Doubles).
+                Parallel.forEachChunk(blocks, chunks: min(blocks, 8), threads: threads) { _, _, range in
+                    var qx = [Double](repeating: 0, count: block * d)
+                    var kv = [Double](repeating: 0, count: block * l)
+                    var shares = (0..<k).map { _ in [Double](repeating: 0, count: block * (k - 1)) }
+                    var votes = [Int](repeating: 0, count: k)
+                    for b in range {
+                        let r0 = b * block, m = min(block, n - r0)
+                        for t in 0..<(m * d) { qx[t] = Double(x[r0 * d + t]) }
+                        let qs = qx.withUnsafeBufferPointer { KernelMatrix.squares($0.baseAddress!, n: m, d: d) }
+                        kv.withUnsafeMutableBufferPointer { kb in
+                            qx.withUnsafeBufferPointer { qb in
+                                supportVectors.withUnsafeBufferPointer { sb in
+                                    supportSquares.withUnsafeBufferPointer { ssb in
+                                        qs.withUnsafeBufferPointer { qsb in
+                                            kernelMatrix.fill(kb.baseAddress!, a: qb.baseAddress!, m: m, aSquares: qsb.baseAddress!,
+                                                              b: sb.baseAddress!, n: l, bSquares: ssb.baseAddress!, d: d)
+                                        }
+                                    }
+                                }
+                            }
+                            for c in 0..<k where counts[c] > 0 {
+                                coefficients[c].withUnsafeBufferPointer { cb in
+                                    shares[c].withUnsafeMutableBufferPointer { hb in
+                                        Gemm.dgemm(transB: true, m: m, n: k - 1, k: counts[c], a: kb.baseAddress! + starts[c], lda: l,
+                                                   b: cb.baseAddress!, ldb: counts[c], c: hb.baseAddress!, ldc: k - 1)
+                                    }
+                                }
                             }
                         }
-                    }
-                }
-                for c in 0..<k where counts[c] > 0 {
-                    coefficients[c].withUnsafeBufferPointer { cb in
-                        shares[c].withUnsafeMutableBufferPointer { hb in
-                            Gemm.dgemm(transB: true, m: m, n: k - 1, k: counts[c], a: kb.baseAddress! + starts[c], lda: l,
-                                       b: cb.baseAddress!, ldb: counts[c], c: hb.baseAddress!, ldc: k - 1)
+                        for t in 0..<m {
+                            for c in 0..<k { votes[c] = 0 }
+                            var p = 0
+                            for i in 0..<k {
+                                for j in (i + 1)..<k {
+                                    let dec = shares[i][t * (k - 1) + (j - 1)] + shares[j][t * (k - 1) + i] - rho[p]
+                                    if dec > 0 { votes[i] += 1 } else { votes[j] += 1 }
+                                    p += 1
+                                }
+                            }
+                            var best = 0
+                            for c in 1..<k where votes[c] > votes[best] { best = c }
+                            var second = best == 0 ? 1 : 0
+                            for c in 0..<k where c != best && votes[c] > votes[second] { second = c }
+                            op[r0 + t] = Vote(best: classes[best], bestVotes: votes[best], second: classes[second],
+                                              secondVotes: votes[second])
                         }
                     }
                 }
             }
-            for c in 0..<k where counts[c] == 0 {
-                for t in 0..<(m * (k - 1)) { shares[c][t] = 0 }
-            }
-            for t in 0..<m {
-                for c in 0..<k { votes[c] = 0 }
-                var p = 0
-                for i in 0..<k {
-                    for j in (i + 1)..<k {
-                        let dec = shares[i][t * (k - 1) + (j - 1)] + shares[j][t * (k - 1) + i] - rho[p]
-                        if dec > 0 { votes[i] += 1 } else { votes[j] += 1 }
-                        p += 1
-                    }
-                }
-                var best = 0
-                for c in 1..<k where votes[c] > votes[best] { best = c }
-                var second = best == 0 ? 1 : 0
-                for c in 0..<k where c != best && votes[c] > votes[second] { second = c }
-                out.append(Vote(best: classes[best], bestVotes: votes[best], second: classes[second], secondVotes: votes[second]))
-            }
-            r0 += m
         }
         return out
     }

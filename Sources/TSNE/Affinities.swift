@@ -25,10 +25,14 @@ public struct Affinities: Sendable, Equatable {
         max(1, min(n - 1, Int(3 * perplexity)))
     }
 
-    /// Exact nearest neighbours, calibrated Gaussians, symmetrised P for n x d points.
-    public static func perplexityBased(_ x: [Float], n: Int, d: Int, perplexity: Double, threads: Int = 2) -> Affinities {
+    /// Nearest neighbours (exact, or approximate as `neighbors` resolves for n points, its
+    /// trees drawn from `seed`), calibrated Gaussians, symmetrised P for n x d points.
+    public static func perplexityBased(_ x: [Float], n: Int, d: Int, perplexity: Double, threads: Int = 2,
+                                       neighbors: TSNEConfig.NeighborMethod = .exact, seed: UInt64 = 0) -> Affinities {
         let k = neighbourCount(points: n, perplexity: perplexity)
-        let nn = NearestNeighbors.exact(x, n: n, d: d, k: k, threads: threads)
+        let nn = neighbors.resolved(points: n) == .approximate
+            ? ApproximateNeighbors.search(x, n: n, d: d, k: k, seed: seed, threads: threads)
+            : NearestNeighbors.exact(x, n: n, d: d, k: k, threads: threads)
         let conditional = conditionalProbabilities(nn, n: n, perplexity: perplexity, threads: threads)
         return symmetrize(conditional, indices: nn.indices, n: n, k: k)
     }

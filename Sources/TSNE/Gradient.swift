@@ -117,15 +117,7 @@ public enum Gradient {
             p.columns.withUnsafeBufferPointer { cs in
                 p.values.withUnsafeBufferPointer { vs in
                     for i in range {
-                        let xi = Double(yp[2 * i]), yi = Double(yp[2 * i + 1])
-                        var ax = 0.0, ay = 0.0
-                        for t in rs[i]..<rs[i + 1] {
-                            let j = Int(cs[t])
-                            let dx = xi - Double(yp[2 * j]), dy = yi - Double(yp[2 * j + 1])
-                            let w = Double(vs[t]) / (1 + dx * dx + dy * dy)
-                            ax += w * dx
-                            ay += w * dy
-                        }
+                        let (ax, ay) = attraction(row: i, yp, rs[i]..<rs[i + 1], cs.baseAddress!, vs.baseAddress!)
                         out[2 * i] = ax
                         out[2 * i + 1] = ay
                     }
@@ -166,15 +158,7 @@ public enum Gradient {
                             let yp = yb.baseAddress!
                             Parallel.forEachChunk(n, chunks: 64, threads: threads) { _, _, range in
                                 for i in range {
-                                    let xi = Double(yp[2 * i]), yi = Double(yp[2 * i + 1])
-                                    var ax = 0.0, ay = 0.0
-                                    for t in rs[i]..<rs[i + 1] {
-                                        let j = Int(cs[t])
-                                        let dx = xi - Double(yp[2 * j]), dy = yi - Double(yp[2 * j + 1])
-                                        let w = Double(vs[t]) / (1 + dx * dx + dy * dy)
-                                        ax += w * dx
-                                        ay += w * dy
-                                    }
+                                    let (ax, ay) = attraction(row: i, yp, rs[i]..<rs[i + 1], cs.baseAddress!, vs.baseAddress!)
                                     gp[2 * i] = exaggeration * ax + gp[2 * i] * invZ
                                     gp[2 * i + 1] = exaggeration * ay + gp[2 * i + 1] * invZ
                                 }
@@ -184,6 +168,38 @@ public enum Gradient {
                 }
             }
         }
+    }
+
+    /// Σ_j p_ij (y_i - y_j) / (1 + |y_i - y_j|²) over row i's entries of P, four entries at a
+    /// time in Float (the division is what an iteration spends most on at 100,000 points:
+    /// four Float quotients cost about what one Double quotient does), lanes summed in Double.
+    @inline(__always)
+    static func attraction(row i: Int, _ yp: UnsafePointer<Float>, _ entries: Range<Int>,
+                           _ cs: UnsafePointer<Int32>, _ vs: UnsafePointer<Float>) -> (Double, Double) {
+        typealias V4 = SIMD4<Float>
+        let xi = V4(repeating: yp[2 * i]), yi = V4(repeating: yp[2 * i + 1])
+        var ax = V4(), ay = V4()
+        var t = entries.lowerBound
+        while t + 4 <= entries.upperBound {
+            let j0 = 2 * Int(cs[t]), j1 = 2 * Int(cs[t + 1]), j2 = 2 * Int(cs[t + 2]), j3 = 2 * Int(cs[t + 3])
+            let dx = xi - V4(yp[j0], yp[j1], yp[j2], yp[j3])
+            let dy = yi - V4(yp[j0 + 1], yp[j1 + 1], yp[j2 + 1], yp[j3 + 1])
+            let w = UnsafeRawPointer(vs + t).loadUnaligned(as: V4.self) / (1 + dx * dx + dy * dy)
+            ax += w * dx
+            ay += w * dy
+            t += 4
+        }
+        var sx = Double(ax[0]) + Double(ax[1]) + Double(ax[2]) + Double(ax[3])
+        var sy = Double(ay[0]) + Double(ay[1]) + Double(ay[2]) + Double(ay[3])
+        while t < entries.upperBound {
+            let j = 2 * Int(cs[t])
+            let dx = yp[2 * i] - yp[j], dy = yp[2 * i + 1] - yp[j + 1]
+            let w = vs[t] / (1 + dx * dx + dy * dy)
+            sx += Double(w * dx)
+            sy += Double(w * dy)
+            t += 1
+        }
+        return (sx, sy)
     }
 
     /// KL(P || Q) = Σ p_ij ln(p_ij / q_ij) over the nonzero p_ij, q_ij = w_ij / Z.

@@ -12,7 +12,8 @@ public enum TSNEEmbedding {
     /// - Precondition: n >= 2.
     public static func embed(_ x: [Float], n: Int, d: Int, config: TSNEConfig) -> TSNEResult {
         precondition(n >= 2, "t-SNE needs at least two points")
-        let p = Affinities.perplexityBased(x, n: n, d: d, perplexity: config.perplexity, threads: config.threads)
+        let p = Affinities.perplexityBased(x, n: n, d: d, perplexity: config.perplexity, threads: config.threads,
+                                             neighbors: config.neighbors, seed: config.seed)
         let initial: [Float]
         switch config.initialization {
         case .pca: initial = Initialization.pca(x, n: n, d: d, seed: config.seed)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Clustering
 import Evaluation
 import Foundation
+import Linalg
 import Storage
 import SVM
 import TSNE
@@ -127,7 +128,7 @@ private func printJSON(_ object: [String: Any]) throws {
 struct BenchTSNECommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tsne",
-        abstract: "Time t-SNE (exact kNN affinities, PCA init, Barnes-Hut or FFT-interpolation optimisation); report KL.")
+        abstract: "Time t-SNE (exact or approximate kNN affinities, PCA init, Barnes-Hut or FFT-interpolation optimisation); report KL.")
 
     @OptionGroup var data: EvaluatorBenchData
     @Option(help: "Perplexity.") var perplexity: Double = 30
@@ -136,13 +137,26 @@ struct BenchTSNECommand: ParsableCommand {
     @Option(help: "Total iterations, those of early exaggeration included.") var iterations: Int = 750
     @Option(help: "Learning rate: a number or `auto` (max(N / exaggeration, 50)).") var learningRate: String = "auto"
     @Option(help: "Barnes-Hut theta.") var theta: Double = 0.5
-    @Option(help: "Repulsive forces: auto (Barnes-Hut below 50,000 points, FFT from 50,000), barnes_hut or fft.")
+    @Option(help: "Repulsive forces: auto (Barnes-Hut below 25,000 points, FFT from 25,000), barnes_hut or fft.")
     var method: String = "auto"
     @Option(help: "Largest step of one point per iteration (0: unlimited).") var maxStepNorm: Double = 5
     @Option(help: "Worker threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Nearest neighbours: auto (exact below 200,000 points, approximate from 200,000), exact or approximate.")
+    var neighbors: String = "auto"
+    @Option(help: "Approximate neighbours: random-projection trees.") var trees: Int = ApproximateNeighbors.Parameters().trees
+    @Option(help: "Approximate neighbours: largest leaf.") var leafSize: Int = ApproximateNeighbors.Parameters().leafSize
+    @Option(help: "Approximate neighbours: NN-descent refinement rounds.")
+    var refinements: Int = ApproximateNeighbors.Parameters().refinements
+    @Option(help: "Approximate neighbours: neighbours whose lists a point searches per round.")
+    var fanout: Int = ApproximateNeighbors.Parameters().fanout
+    @Option(help: "Approximate neighbours: how far into each of those lists a point searches.")
+    var depth: Int = ApproximateNeighbors.Parameters().depth
+    @Flag(help: "Also run the exact search and report the approximate one's recall (and both times).")
+    var recall = false
     @Option(help: "Also write the final layout (N x 2 float32) to this .npy path.") var writeLayout: String?
 
     func run() throws {
+        Gemm.useSingleThreadedBLAS()  // as in `krill run`: krill's parallelism is its own
         let rate: TSNEConfig.LearningRate
         if learningRate == "auto" { rate = .auto } else if let v = Double(learningRate) { rate = .fixed(v) } else {
             throw CommandFailure.usage("--learning-rate must be a number or auto, got \(learningRate)")
@@ -156,18 +170,44 @@ struct BenchTSNECommand: ParsableCommand {
                                 seed: data.seed, threads: threads,
                                 method: try TSNEConfig.GradientMethod(rawValue: method)
                                     ?? { throw CommandFailure.usage("--method must be auto, barnes_hut or fft, got \(method)") }())
+        guard let neighborMethod = TSNEConfig.NeighborMethod(rawValue: neighbors) else {
+            throw CommandFailure.usage("--neighbors must be auto, exact or approximate, got \(neighbors)")
+        }
+        guard trees >= 1, leafSize >= 2, refinements >= 0, fanout >= 1, depth >= 1 else {
+            throw CommandFailure.usage("need --trees >= 1, --leaf-size >= 2, --refinements >= 0, --fanout >= 1 and --depth >= 1")
+        }
+        let resolvedNeighbors = neighborMethod.resolved(points: x.n)
+        let k = Affinities.neighbourCount(points: x.n, perplexity: perplexity)
+        let search = ApproximateNeighbors.Parameters(trees: trees, leafSize: leafSize, refinements: refinements, fanout: fanout, depth: depth)
+        var extra: [String: Any] = ["neighbors": resolvedNeighbors.rawValue]
+        if resolvedNeighbors == .approximate {
+            extra["trees"] = trees; extra["leaf_size"] = leafSize; extra["refinements"] = refinements; extra["fanout"] = fanout; extra["depth"] = depth
+        }
         let start = DispatchTime.now()
-        let p = Affinities.perplexityBased(x.x, n: x.n, d: x.d, perplexity: perplexity, threads: threads)
+        let nn = resolvedNeighbors == .approximate
+            ? ApproximateNeighbors.search(x.x, n: x.n, d: x.d, k: k, seed: data.seed, parameters: search, threads: threads)
+            : NearestNeighbors.exact(x.x, n: x.n, d: x.d, k: k, threads: threads)
+        let neighborSeconds = seconds(since: start)
+        let conditional = Affinities.conditionalProbabilities(nn, n: x.n, perplexity: perplexity, threads: threads)
+        let p = Affinities.symmetrize(conditional, indices: nn.indices, n: x.n, k: k)
         let affinitySeconds = seconds(since: start)
+        if recall && resolvedNeighbors == .approximate {
+            let exactStart = DispatchTime.now()
+            let exact = NearestNeighbors.exact(x.x, n: x.n, d: x.d, k: k, threads: threads)
+            extra["exact_neighbor_seconds"] = seconds(since: exactStart)
+            extra["recall"] = ApproximateNeighbors.recall(nn, exact: exact)
+        }
         let initial = Initialization.pca(x.x, n: x.n, d: x.d, seed: data.seed)
         let optimizeStart = DispatchTime.now()
         let result = GradientDescent.optimize(p, initial: initial, config: config)
         let optimizeSeconds = seconds(since: optimizeStart)
+        let total = seconds(since: start) - (extra["exact_neighbor_seconds"] as? Double ?? 0)
         if let writeLayout { try NPY.write(result.embedding, rows: x.n, cols: 2, to: URL(fileURLWithPath: writeLayout)) }
-        try printJSON(["bench": "tsne", "points": x.n, "dims": x.d, "seconds": seconds(since: start), "kl": result.kl,
+        try printJSON(extra.merging(["bench": "tsne", "points": x.n, "dims": x.d, "seconds": total, "kl": result.kl,
+                       "neighbor_seconds": neighborSeconds,
                        "affinity_seconds": affinitySeconds, "optimize_seconds": optimizeSeconds,
                        "iterations": iterations, "perplexity": perplexity, "threads": threads,
-                       "method": config.method.resolved(points: x.n).rawValue])
+                       "method": config.method.resolved(points: x.n).rawValue]) { $1 })
     }
 }
 
@@ -188,6 +228,7 @@ struct BenchSVMCommand: ParsableCommand {
     var precomputedKernelLimit: Int = SVMConfig().precomputedKernelLimit
 
     func run() throws {
+        Gemm.useSingleThreadedBLAS()  // as in `krill run`: krill's parallelism is its own
         guard let k = SVMConfig.Kernel(rawValue: kernel) else { throw CommandFailure.usage("--kernel must be linear, poly or rbf") }
         guard let g = SVMConfig.Gamma(gamma) else { throw CommandFailure.usage("--gamma must be a number, scale or auto") }
         let set = try data.load(test: true, testInput: testInput, testLabels: testLabels)
@@ -220,6 +261,7 @@ struct BenchKMeansCommand: ParsableCommand {
     @Option(help: "Mini-batch size.") var batchSize: Int = 1024
 
     func run() throws {
+        Gemm.useSingleThreadedBLAS()  // as in `krill run`: krill's parallelism is its own
         guard let algo = KMeansConfig.Algorithm(rawValue: algorithm) else {
             throw CommandFailure.usage("--algorithm must be lloyd or minibatch")
         }

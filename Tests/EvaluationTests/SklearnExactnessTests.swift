@@ -54,7 +54,7 @@ final class SklearnExactnessTests: XCTestCase {
                 let config = SVMConfig(kernel: SVMConfig.Kernel(rawValue: cfg["kernel"] as! String)!, C: cfg["C"] as! Double,
                                        gamma: gamma, coef0: cfg["coef0"] as! Double, degree: cfg["degree"] as! Int,
                                        precomputedKernelLimit: limit, classWeight: weight)
-                let model = try SVMModel.fit(x: train.x, n: train.n, d: f.d, labels: train.labels, config: config)
+                let model = try SVMModel.fitKeepingLibsvmModels(x: train.x, n: train.n, d: f.d, labels: train.labels, config: config)
                 XCTAssertEqual(model.usesPrecomputedKernel, limit > 0)
                 XCTAssertEqual(model.gamma, cfg["gamma_value"] as! Double, accuracy: 1e-12 * model.gamma, name)
                 XCTAssertEqual(model.predict(test.x, n: test.n), cfg["predictions"] as! [Int], "\(name) limit \(limit)")

@@ -27,8 +27,10 @@ struct TSNEStage: ParameterizedStage {
             var initialization: Initialization.Kind?
             /// nil for the default (auto).
             var method: TSNEConfig.GradientMethod?
+            /// nil for the default (auto).
+            var neighbors: TSNEConfig.NeighborMethod?
             enum CodingKeys: String, CodingKey {
-                case perplexity, iterations, method
+                case perplexity, iterations, method, neighbors
                 case earlyExaggeration = "early_exaggeration"
                 case learningRate = "learning_rate"
                 case exaggeratedIterations = "exaggerated_iterations"
@@ -44,7 +46,10 @@ struct TSNEStage: ParameterizedStage {
 
     let kind = "tsne"
     /// 2: `method` (auto uses FFT interpolation from 50,000 points; below, the bytes of version 1).
-    let version = 2
+    /// 3: `neighbors` (auto: approximate from 200,000 points); auto uses FFT interpolation from
+    /// 25,000 points; the attraction summed in Float lanes, FFT grids of smooth sizes
+    /// (layouts differ from version 2 in the last bits).
+    let version = 3
     let parameters: Parameters
     var epoch: Int { parameters.epoch }
     var inputs: [String] { ["embed@\(epoch)"] }
@@ -54,6 +59,7 @@ struct TSNEStage: ParameterizedStage {
         var p = try Parameters.decode(c.experiment, facts: ["epoch": .int(c.epoch)])
         if p.tsne.initialization == .pca { p.tsne.initialization = nil }
         if p.tsne.method == .auto { p.tsne.method = nil }
+        if p.tsne.neighbors == .auto { p.tsne.neighbors = nil }
         parameters = p
         _ = try parameters.tsne.learningRate.word(in: ["auto"], path: "evaluate.tsne.learning_rate")
     }
@@ -73,7 +79,8 @@ struct TSNEStage: ParameterizedStage {
                                 earlyExaggeration: s.earlyExaggeration,
                                 earlyExaggerationIterations: min(s.exaggeratedIterations ?? min(250, s.iterations / 3), s.iterations),
                                 iterations: s.iterations, learningRate: rate, initialization: s.initialization ?? .pca,
-                                seed: UInt64(parameters.seed), method: s.method ?? .auto)
+                                seed: UInt64(parameters.seed), method: s.method ?? .auto,
+                                neighbors: s.neighbors ?? .auto)
         context.progress.status("tsne@\(epoch): \(points.n) points")
         let result = TSNEEmbedding.embed(points.values, n: points.n, d: set.d, config: config)
         try ReportFiles.writeTSNE(result.embedding, labels: points.labels, classNames: classes, paths: points.paths,
