@@ -18,24 +18,37 @@ public struct ClassCentroids: Sendable, Equatable {
     /// Summarises n x d row-major embeddings with one class (0..<classCount) per row.
     public init(_ x: [Float], n: Int, d: Int, labels: [Int], classCount: Int) {
         precondition(x.count == n * d && labels.count == n, "centroids: shape mismatch")
+        self.init(classCount: classCount, dimensions: d) { visit in visit(x, labels) }
+    }
+
+    /// Summarises rows that arrive in blocks, without holding them all: `pass(visit)` must
+    /// call `visit(x, labels)` for every block (x: rows x d row-major, one class per row),
+    /// the same blocks in the same order each time it is called; it is called twice (sums,
+    /// then distances to the centroids). The sums run row by row in Double, so any cut
+    /// into blocks gives the same bits as all rows at once.
+    public init(classCount: Int, dimensions d: Int,
+                pass: (_ visit: (_ x: [Float], _ labels: [Int]) -> Void) throws -> Void) rethrows {
         var sums = [Double](repeating: 0, count: classCount * d)
         var counts = [Int](repeating: 0, count: classCount)
-        for i in 0..<n {
-            let c = labels[i]
-            precondition(c >= 0 && c < classCount, "centroids: label \(c) out of 0..<\(classCount)")
-            counts[c] += 1
-            for j in 0..<d { sums[c * d + j] += Double(x[i * d + j]) }
+        try pass { x, labels in
+            precondition(x.count == labels.count * d, "centroids: shape mismatch")
+            for (i, c) in labels.enumerated() {
+                precondition(c >= 0 && c < classCount, "centroids: label \(c) out of 0..<\(classCount)")
+                counts[c] += 1
+                for j in 0..<d { sums[c * d + j] += Double(x[i * d + j]) }
+            }
         }
         var centroids = [Float](repeating: 0, count: classCount * d)
         for c in 0..<classCount where counts[c] > 0 {
             for j in 0..<d { centroids[c * d + j] = Float(sums[c * d + j] / Double(counts[c])) }
         }
         var sizes = [Double](repeating: 0, count: classCount)
-        for i in 0..<n {
-            let c = labels[i]
-            var s: Double = 0
-            for j in 0..<d { let t = Double(x[i * d + j]) - Double(centroids[c * d + j]); s += t * t }
-            sizes[c] += s.squareRoot()
+        try pass { x, labels in
+            for (i, c) in labels.enumerated() {
+                var s: Double = 0
+                for j in 0..<d { let t = Double(x[i * d + j]) - Double(centroids[c * d + j]); s += t * t }
+                sizes[c] += s.squareRoot()
+            }
         }
         for c in 0..<classCount where counts[c] > 0 { sizes[c] /= Double(counts[c]) }
         self.classCount = classCount

@@ -7,8 +7,9 @@ import Linalg
 /// weighted C, exactly the call libsvm makes for that pair inside a multi-class training.
 /// Solving the k (k - 1) / 2 pairs side by side on `threads` threads (each pair on one) is
 /// what makes the fit scale with cores; a pair of at most `precomputedKernelLimit` rows gets
-/// its kernel matrix computed by one dgemm and handed over as libsvm's PRECOMPUTED kernel
-/// (every kernel evaluation of the solver a lookup), a bigger pair the feature vectors.
+/// its kernel matrix (read from one matrix of all rows up to `sharedKernelLimit` rows, else
+/// computed by one dgemm) handed over as libsvm's PRECOMPUTED kernel (every kernel
+/// evaluation of the solver a lookup), a bigger pair the feature vectors.
 ///
 /// The pairs' solutions are then assembled as libsvm assembles them: a row is a support
 /// vector when its coefficient is nonzero in any of its class's pairs; for class c's
@@ -36,16 +37,27 @@ struct PairwiseSVC {
         let k = starts.count - 1
         var pairs: [(Int, Int)] = []
         for a in 0..<k { for b in (a + 1)..<k { pairs.append((a, b)) } }
+        let n = starts[k]
         var solutions = [Solution?](repeating: nil, count: pairs.count)
-        solutions.withUnsafeMutableBufferPointer { sb in
-            let sp = sb.baseAddress!
-            x.withUnsafeBufferPointer { xb in
-                Gemm.withSingleThreadedBLAS {
+        Gemm.withSingleThreadedBLAS {
+            // Pairs to precompute take their kernel values from one matrix of all rows when it
+            // is small enough: class c's block is shared by its k - 1 pairs (computing it per
+            // pair made the raw-pixel baseline, 4,096 features, twice as slow).
+            let anyPrecomputed = pairs.contains { starts[$0.1 + 1] - starts[$0.1] + starts[$0.0 + 1] - starts[$0.0] <= precomputedKernelLimit }
+            let gram = anyPrecomputed && n <= sharedKernelLimit ? Gram(x, n: n, d: d, kernel: kernel, threads: threads) : nil
+            // Pairs given the features point into one node array of all rows (16 bytes per
+            // value), rather than each a copy of its rows.
+            let anyFeatures = pairs.contains { starts[$0.1 + 1] - starts[$0.1] + starts[$0.0 + 1] - starts[$0.0] > precomputedKernelLimit }
+            let features = anyFeatures ? FeatureNodes(x, n: n, d: d) : nil
+            solutions.withUnsafeMutableBufferPointer { sb in
+                let sp = sb.baseAddress!
+                x.withUnsafeBufferPointer { xb in
                     Parallel.forEachChunk(pairs.count, chunks: pairs.count, threads: threads) { _, p, _ in
                         let (a, b) = pairs[p]
                         sp[p] = solvePair(xb.baseAddress!, d: d, a: starts[a]..<starts[a + 1], b: starts[b]..<starts[b + 1],
-                                          weights: (weights[a], weights[b]), parameter: parameter, kernel: kernel,
-                                          precomputedKernelLimit: precomputedKernelLimit, keepModel: keepModels)
+                                          weights: (weights[a], weights[b]), parameter: parameter, kernel: kernel, gram: gram,
+                                          features: features, precomputedKernelLimit: precomputedKernelLimit,
+                                          keepModel: keepModels)
                     }
                 }
             }
@@ -53,19 +65,76 @@ struct PairwiseSVC {
         return solutions
     }
 
+    /// Up to this many training rows, the pairs' precomputed kernels are read from one n x n
+    /// matrix (n² x 8 bytes: 288 MB at 6,000 rows).
+    static let sharedKernelLimit = 6000
+
+    /// K(x_i, x_j) for all n training rows, by `KernelMatrix.fill` in blocks of 256 rows.
+    final class Gram: @unchecked Sendable {
+        let n: Int
+        let values: [Double]
+
+        init(_ x: [Double], n: Int, d: Int, kernel: KernelMatrix, threads: Int) {
+            self.n = n
+            var values = [Double](repeating: 0, count: n * n)
+            let squares = x.withUnsafeBufferPointer { KernelMatrix.squares($0.baseAddress!, n: n, d: d) }
+            let block = 256
+            x.withUnsafeBufferPointer { xb in
+                squares.withUnsafeBufferPointer { sb in
+                    values.withUnsafeMutableBufferPointer { vb in
+                        let xp = xb.baseAddress!, sp = sb.baseAddress!, vp = vb.baseAddress!
+                        let blocks = (n + block - 1) / block
+                        Parallel.forEachChunk(blocks, chunks: blocks, threads: threads) { _, b, _ in
+                            let r0 = b * block, rows = min(block, n - r0)
+                            kernel.fill(vp + r0 * n, a: xp + r0 * d, m: rows, aSquares: sp + r0, b: xp, n: n, bSquares: sp, d: d)
+                        }
+                    }
+                }
+            }
+            self.values = values
+        }
+    }
+
+    /// libsvm's nodes for all n training rows' features (index 1...d, zeros included, as
+    /// scikit-learn's dense libsvm sees them), shared by the pairs given the features.
+    final class FeatureNodes: @unchecked Sendable {
+        let d: Int
+        private let nodes: UnsafeMutablePointer<svm_node>
+
+        init(_ x: [Double], n: Int, d: Int) {
+            self.d = d
+            nodes = .allocate(capacity: n * (d + 1))
+            for r in 0..<n {
+                let row = nodes + r * (d + 1)
+                for j in 0..<d { row[j] = svm_node(index: Int32(j + 1), value: x[r * d + j]) }
+                row[d] = svm_node(index: -1, value: 0)
+            }
+        }
+
+        deinit { nodes.deallocate() }
+
+        /// Training row r's nodes.
+        func row(_ r: Int) -> UnsafeMutablePointer<svm_node> { nodes + r * (d + 1) }
+    }
+
     /// libsvm's binary C-SVC on rows `a` (target +1) and `b` (target -1) of x.
     static func solvePair(_ x: UnsafePointer<Double>, d: Int, a: Range<Int>, b: Range<Int>, weights: (Double, Double),
-                          parameter: svm_parameter, kernel: KernelMatrix, precomputedKernelLimit: Int,
-                          keepModel: Bool) -> Solution? {
+                          parameter: svm_parameter, kernel: KernelMatrix, gram: Gram?, features: FeatureNodes?,
+                          precomputedKernelLimit: Int, keepModel: Bool) -> Solution? {
         let m = a.count + b.count
-        // The pair's rows, contiguous.
-        var rowsX = [Double](repeating: 0, count: m * d)
-        rowsX.withUnsafeMutableBufferPointer { rb in
-            (rb.baseAddress!).update(from: x + a.lowerBound * d, count: a.count * d)
-            (rb.baseAddress! + a.count * d).update(from: x + b.lowerBound * d, count: b.count * d)
+        let precomputed = m <= precomputedKernelLimit
+        // A precomputed pair's rows, contiguous (its kernel, or the reference's queries, need them).
+        var rowsX: [Double] = []
+        if precomputed {
+            rowsX = [Double](repeating: 0, count: m * d)
+            rowsX.withUnsafeMutableBufferPointer { rb in
+                (rb.baseAddress!).update(from: x + a.lowerBound * d, count: a.count * d)
+                (rb.baseAddress! + a.count * d).update(from: x + b.lowerBound * d, count: b.count * d)
+            }
         }
-        let problem = LibsvmBinaryModel.Problem(rows: rowsX, m: m, d: d, positives: a.count,
-                                                 precomputed: m <= precomputedKernelLimit, kernel: kernel)
+        let problem = LibsvmBinaryModel.Problem(rows: rowsX, m: m, d: d, positives: a.count, precomputed: precomputed,
+                                                 kernel: kernel, global: Array(a) + Array(b),
+                                                 gram: precomputed ? gram : nil, features: precomputed ? nil : features)
         var parameter = parameter
         if problem.precomputed { parameter.kernel_type = Int32(PRECOMPUTED) }
         guard let model = LibsvmBinaryModel(problem: problem, parameter: parameter, weights: weights) else { return nil }
@@ -88,42 +157,67 @@ final class LibsvmBinaryModel: @unchecked Sendable {
         let d: Int
         let positives: Int
         let precomputed: Bool
-        /// m x d rows of the pair (kept to build precomputed queries).
+        /// m x d rows of a precomputed pair (its kernel and the reference's queries need them).
         let rows: [Double]
         let rowSquares: [Double]
         let kernel: KernelMatrix
+        /// Each row of the pair as a row of the training data.
+        let global: [Int]
+        /// The kernel of all training rows, when a precomputed pair reads its values there.
+        let gram: PairwiseSVC.Gram?
+        /// The feature nodes of all training rows, when the pair is given the features.
+        let features: PairwiseSVC.FeatureNodes?
 
-        init(rows: [Double], m: Int, d: Int, positives: Int, precomputed: Bool, kernel: KernelMatrix) {
+        init(rows: [Double], m: Int, d: Int, positives: Int, precomputed: Bool, kernel: KernelMatrix, global: [Int],
+             gram: PairwiseSVC.Gram?, features: PairwiseSVC.FeatureNodes?) {
+            precondition(precomputed || features != nil, "a pair given the features needs the feature nodes")
             self.rows = rows
             self.m = m
             self.d = d
             self.positives = positives
             self.precomputed = precomputed
             self.kernel = kernel
-            rowSquares = rows.withUnsafeBufferPointer { KernelMatrix.squares($0.baseAddress!, n: m, d: d) }
+            self.global = global
+            self.gram = gram
+            self.features = features
+            rowSquares = rows.isEmpty ? [] : rows.withUnsafeBufferPointer { KernelMatrix.squares($0.baseAddress!, n: m, d: d) }
         }
 
-        var width: Int { precomputed ? m + 2 : d + 1 }
+        /// Nodes of one query: its kernel values with the pair's rows, or its features.
+        var queryWidth: Int { precomputed ? m + 2 : d + 1 }
     }
 
     let problem: Problem
     let model: UnsafeMutablePointer<svm_model>
-    private let nodes: UnsafeMutablePointer<svm_node>
+    private let nodes: UnsafeMutablePointer<svm_node>?
     private let rowPointers: UnsafeMutablePointer<UnsafeMutablePointer<svm_node>?>
     private let targets: UnsafeMutablePointer<Double>
 
     init?(problem: Problem, parameter: svm_parameter, weights: (Double, Double)) {
-        let m = problem.m, d = problem.d, width = problem.width
-        let nodes = UnsafeMutablePointer<svm_node>.allocate(capacity: m * width)
+        let m = problem.m, d = problem.d
+        // Own nodes only for a precomputed pair (its kernel rows); a pair given the features
+        // points into the shared nodes of all training rows.
+        let width = problem.precomputed ? m + 2 : 0
+        let nodes: UnsafeMutablePointer<svm_node>? = problem.precomputed ? .allocate(capacity: m * width) : nil
         let rowPointers = UnsafeMutablePointer<UnsafeMutablePointer<svm_node>?>.allocate(capacity: m)
         let targets = UnsafeMutablePointer<Double>.allocate(capacity: m)
-        problem.rows.withUnsafeBufferPointer { xb in
-            let xp = xb.baseAddress!
-            if problem.precomputed {
-                let block = max(1, min(m, 256))
-                var buffer = [Double](repeating: 0, count: block * m)
+        if let nodes, let gram = problem.gram {
+            gram.values.withUnsafeBufferPointer { gb in
+                for r in 0..<m {
+                    let row = nodes + r * width
+                    row[0] = svm_node(index: 0, value: Double(r + 1))
+                    let kv = gb.baseAddress! + problem.global[r] * gram.n
+                    for j in 0..<m { row[j + 1] = svm_node(index: Int32(j + 1), value: kv[problem.global[j]]) }
+                    row[m + 1] = svm_node(index: -1, value: 0)
+                }
+            }
+        } else if let nodes {
+            let block = max(1, min(m, 256))
+            var buffer = [Double](repeating: 0, count: block * m)
+            problem.rows.withUnsafeBufferPointer { xb in
                 problem.rowSquares.withUnsafeBufferPointer { sb in
                     buffer.withUnsafeMutableBufferPointer { bb in
+                        let xp = xb.baseAddress!
                         var r0 = 0
                         while r0 < m {
                             let rows = min(block, m - r0)
@@ -140,16 +234,10 @@ final class LibsvmBinaryModel: @unchecked Sendable {
                         }
                     }
                 }
-            } else {
-                for r in 0..<m {
-                    let row = nodes + r * width
-                    for j in 0..<d { row[j] = svm_node(index: Int32(j + 1), value: xp[r * d + j]) }
-                    row[d] = svm_node(index: -1, value: 0)
-                }
             }
         }
         for r in 0..<m {
-            rowPointers[r] = nodes + r * width
+            rowPointers[r] = nodes.map { $0 + r * width } ?? problem.features!.row(problem.global[r])
             targets[r] = r < problem.positives ? 1 : -1
         }
         var svmProblem = svm_problem(l: Int32(m), y: targets, x: rowPointers)
@@ -165,7 +253,7 @@ final class LibsvmBinaryModel: @unchecked Sendable {
             }
         }
         guard let trained else {
-            nodes.deallocate(); rowPointers.deallocate(); targets.deallocate()
+            nodes?.deallocate(); rowPointers.deallocate(); targets.deallocate()
             return nil
         }
         self.problem = problem
@@ -178,7 +266,7 @@ final class LibsvmBinaryModel: @unchecked Sendable {
     deinit {
         var m: UnsafeMutablePointer<svm_model>? = model
         svm_free_and_destroy_model(&m)
-        nodes.deallocate()
+        nodes?.deallocate()
         rowPointers.deallocate()
         targets.deallocate()
     }
@@ -187,7 +275,7 @@ final class LibsvmBinaryModel: @unchecked Sendable {
     /// pair's first class.
     func decisionValue(_ row: [Double]) -> Double {
         let p = problem
-        let query = UnsafeMutablePointer<svm_node>.allocate(capacity: p.width)
+        let query = UnsafeMutablePointer<svm_node>.allocate(capacity: p.queryWidth)
         defer { query.deallocate() }
         if p.precomputed {
             var kv = [Double](repeating: 0, count: p.m)

@@ -25,8 +25,9 @@ public enum GradientDescent {
         var gains = [Double](repeating: 1, count: 2 * n)
         let early = min(config.earlyExaggerationIterations, config.iterations)
         let method = config.method.resolved(points: n)
+        let buffers = InterpolationBuffers()
         func gradient(_ y: [Float], exaggeration: Double) -> (gradient: [Double], z: Double) {
-            method == .fft ? Gradient.interpolated(p, y, exaggeration: exaggeration, threads: config.threads)
+            method == .fft ? Gradient.interpolated(p, y, exaggeration: exaggeration, threads: config.threads, buffers: buffers)
                 : Gradient.barnesHut(p, y, exaggeration: exaggeration, theta: config.theta, threads: config.threads)
         }
         for iteration in 0..<config.iterations {

@@ -130,7 +130,15 @@ extension RunCommand {
                                                    overrides: experiment.overrides + ClusterSettings.overrides(executorOptions))
             }
         } catch let errors as ConfigErrors {
-            throw CommandFailure.usage(errors.diagnostics.map(\.description).joined(separator: "\nkrill: "))
+            // The options were applied as `--set` overrides after the user's own: name them as given.
+            var text = errors.diagnostics.map(\.description).joined(separator: "\nkrill: ")
+            for (i, option) in executorOptions.enumerated() {
+                let label = "--set[\(experiment.overrides.count + i + 1)]"
+                text = text.replacingOccurrences(of: NSRegularExpression.escapedPattern(for: label) + #"(:\d+:\d+)?"#,
+                                                 with: NSRegularExpression.escapedTemplate(for: "--executor-opt '\(option)'"),
+                                                 options: .regularExpression)
+            }
+            throw CommandFailure.usage(text)
         }
         let store = artifactOptions.store
         return ClusterSettings.slurm(values.values, krill: Krill.executablePath, artifacts: store.root,

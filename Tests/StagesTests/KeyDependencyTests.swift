@@ -31,7 +31,7 @@ final class KeyDependencyTests: XCTestCase {
         "kmeans": ["seed", "evaluate.kmeans."],
         "zeroshot": ["seed", "evaluate.zeroshot."],
         "retrieval": ["evaluate.retrieval."],
-        "baseline": ["evaluate.svm."],
+        "baseline": ["seed", "evaluate.svm.", "evaluate.baseline_svm_rows"],
         "report": ["training.epochs", "training.snapshots", "evaluate.summaries", "evaluate.baseline"],
     ]
 
@@ -117,6 +117,7 @@ final class KeyDependencyTests: XCTestCase {
         "training.checkpoint_steps": (["training.checkpoint_steps=2"], []),
         "evaluate.summaries": (["evaluate.summaries=false"], []),
         "evaluate.baseline": (["evaluate.baseline=false"], []),
+        "evaluate.baseline_svm_rows": (["evaluate.baseline_svm_rows=10"], []),
         "evaluate.tsne.perplexity": (["evaluate.tsne.perplexity=4"], []),
         "evaluate.tsne.early_exaggeration": (["evaluate.tsne.early_exaggeration=4"], []),
         "evaluate.tsne.iterations": (["evaluate.tsne.iterations=200"], []),

@@ -125,6 +125,7 @@ public enum ExperimentSchema {
 
         SchemaKey("evaluate.summaries", .bool, .bool(true), "Per-snapshot centroid summaries and nearest-centroid confusion."),
         SchemaKey("evaluate.baseline", .bool, .bool(true), "Raw-pixel baselines (nearest centroid, and the SVM of evaluate.svm) on the same splits, once per run."),
+        SchemaKey("evaluate.baseline_svm_rows", .optional(.int), .int(5000), "The raw-pixel SVM fits on at most this many rows of its fit split, drawn per class in proportion (seeded; null = all). libsvm on raw pixels grows about quadratically with the rows: 2,500 rows of 64 x 64 px take seconds, 25,000 did not finish in 11 minutes and needed 3 GiB.", range: .atLeast(1)),
         SchemaKey("evaluate.tsne.perplexity", .float, .float(30), "t-SNE perplexity.", range: positive),
         SchemaKey("evaluate.tsne.early_exaggeration", .float, .float(12), "Early exaggeration factor.", range: .atLeast(1)),
         SchemaKey("evaluate.tsne.iterations", .int, .int(750), "Gradient-descent iterations in all.", range: .atLeast(1)),
