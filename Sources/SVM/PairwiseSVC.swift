@@ -6,10 +6,11 @@ import Linalg
 /// data) goes to libsvm's own `svm_train` with targets +1 / -1 and the two classes'
 /// weighted C, exactly the call libsvm makes for that pair inside a multi-class training.
 /// Solving the k (k - 1) / 2 pairs side by side on `threads` threads (each pair on one) is
-/// what makes the fit scale with cores; a pair of at most `precomputedKernelLimit` rows gets
-/// its kernel matrix (read from one matrix of all rows up to `sharedKernelLimit` rows, else
-/// computed by one dgemm) handed over as libsvm's PRECOMPUTED kernel (every kernel
-/// evaluation of the solver a lookup), a bigger pair the feature vectors.
+/// what makes the fit scale with cores. Up to `precomputedKernelLimit` training rows, every
+/// pair gets its kernel values, read from one matrix of all rows, as libsvm's PRECOMPUTED
+/// kernel (every kernel evaluation of the solver a lookup); above it, a pair of at most
+/// `pairKernelLimit` rows gets its own kernel matrix by one dgemm, a bigger pair the
+/// feature vectors.
 ///
 /// The pairs' solutions are then assembled as libsvm assembles them: a row is a support
 /// vector when its coefficient is nonzero in any of its class's pairs; for class c's
@@ -43,11 +44,15 @@ struct PairwiseSVC {
             // Pairs to precompute take their kernel values from one matrix of all rows when it
             // is small enough: class c's block is shared by its k - 1 pairs (computing it per
             // pair made the raw-pixel baseline, 4,096 features, twice as slow).
-            let anyPrecomputed = pairs.contains { starts[$0.1 + 1] - starts[$0.1] + starts[$0.0 + 1] - starts[$0.0] <= precomputedKernelLimit }
-            let gram = anyPrecomputed && n <= sharedKernelLimit ? Gram(x, n: n, d: d, kernel: kernel, threads: threads) : nil
+            // Up to the limit, every pair reads its kernel from one matrix of all rows (class c's
+            // block shared by its k - 1 pairs); above it, a pair of at most `pairKernelLimit`
+            // rows gets its own by one dgemm, a bigger one the features.
+            let gram = n <= precomputedKernelLimit ? Gram(x, n: n, d: d, kernel: kernel, threads: threads) : nil
+            let pairLimit = gram != nil ? n : min(precomputedKernelLimit, pairKernelLimit)
+            func size(_ pair: (Int, Int)) -> Int { starts[pair.0 + 1] - starts[pair.0] + starts[pair.1 + 1] - starts[pair.1] }
             // Pairs given the features point into one node array of all rows (16 bytes per
             // value), rather than each a copy of its rows.
-            let anyFeatures = pairs.contains { starts[$0.1 + 1] - starts[$0.1] + starts[$0.0 + 1] - starts[$0.0] > precomputedKernelLimit }
+            let anyFeatures = pairs.contains { size($0) > pairLimit }
             let features = anyFeatures ? FeatureNodes(x, n: n, d: d) : nil
             solutions.withUnsafeMutableBufferPointer { sb in
                 let sp = sb.baseAddress!
@@ -56,7 +61,7 @@ struct PairwiseSVC {
                         let (a, b) = pairs[p]
                         sp[p] = solvePair(xb.baseAddress!, d: d, a: starts[a]..<starts[a + 1], b: starts[b]..<starts[b + 1],
                                           weights: (weights[a], weights[b]), parameter: parameter, kernel: kernel, gram: gram,
-                                          features: features, precomputedKernelLimit: precomputedKernelLimit,
+                                          features: features, precomputedKernelLimit: pairLimit,
                                           keepModel: keepModels)
                     }
                 }
@@ -65,9 +70,12 @@ struct PairwiseSVC {
         return solutions
     }
 
-    /// Up to this many training rows, the pairs' precomputed kernels are read from one n x n
-    /// matrix (n² x 8 bytes: 288 MB at 6,000 rows).
-    static let sharedKernelLimit = 6000
+    /// Above `precomputedKernelLimit` training rows, the largest pair whose kernel matrix is
+    /// still computed up front. Measured on two cores (64-dimensional embeddings, 27 classes):
+    /// per-pair kernels halved the fit with pairs of 740 rows (10,000 rows in all) and doubled
+    /// it with pairs of 1,480 and 2,000 (20,000 and 27,000 rows): filling m² libsvm nodes
+    /// then costs more than the solver's own cached kernel evaluations.
+    static let pairKernelLimit = 1000
 
     /// K(x_i, x_j) for all n training rows, by `KernelMatrix.fill` in blocks of 256 rows.
     final class Gram: @unchecked Sendable {

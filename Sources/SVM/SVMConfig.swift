@@ -55,20 +55,18 @@ public struct SVMConfig: Sendable, Equatable {
     public var cacheMB: Double
     /// libsvm's shrinking heuristic (scikit-learn default: on).
     public var shrinking: Bool
-    /// A pair of classes with up to this many training rows (m) gets its kernel matrix
-    /// computed up front by one BLAS dgemm and handed to libsvm as a precomputed kernel
-    /// (m² x 16 bytes), which makes every kernel evaluation of the solver a lookup; a bigger
-    /// pair has libsvm evaluate kernels on the feature vectors itself, as it needs them.
-    /// Both give the same model up to rounding in the last bits of the kernel values.
-    /// Measured on two cores (64-dimensional embeddings, 27 classes): precomputing halves
-    /// the fit with pairs of 200 rows and 740 rows, doubles it with pairs of 1,480 and 2,000
-    /// (filling m² nodes costs more than the solver's cached evaluations): hence 1,000.
+    /// Up to this many training rows (n), the whole kernel matrix is computed up front with
+    /// BLAS dgemms (n² x 8 bytes: 288 MB at 6,000 rows) and every pair of classes is handed to
+    /// libsvm as a precomputed kernel, which makes every kernel evaluation of the solver a
+    /// lookup; above it, pairs of at most 1,000 rows get their own precomputed kernel and
+    /// bigger pairs have libsvm evaluate kernels on the feature vectors as it needs them.
+    /// All give the same model up to rounding in the last bits of the kernel values.
     public var precomputedKernelLimit: Int
     public var classWeight: ClassWeight
 
     public init(kernel: Kernel = .rbf, C: Double = 1, gamma: Gamma = .scale, coef0: Double = 0, degree: Int = 3,
                 tolerance: Double = 1e-3, cacheMB: Double = 200, shrinking: Bool = true,
-                precomputedKernelLimit: Int = 1000, classWeight: ClassWeight = .none) {
+                precomputedKernelLimit: Int = 6000, classWeight: ClassWeight = .none) {
         self.classWeight = classWeight
         self.precomputedKernelLimit = precomputedKernelLimit
         self.kernel = kernel

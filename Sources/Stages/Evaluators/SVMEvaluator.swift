@@ -62,9 +62,9 @@ struct SVMStage: ParameterizedStage {
 
     let kind = "svm"
     /// 2: balanced accuracy in the report, the model saved.
-    /// 3: libsvm trains the pairs of classes side by side; kernels precomputed per pair of at
-    /// most 1,000 rows (was: the whole matrix up to 6,000 rows).
-    let version = 3
+    /// 3: libsvm trains the pairs of classes side by side.
+    /// 4: above 6,000 fit rows, kernels precomputed per pair of at most 1,000 rows.
+    let version = 4
     static let modelFile = "svm_model.bin"
     let parameters: Parameters
     var epoch: Int { parameters.epoch }
