@@ -41,13 +41,10 @@ struct PairwiseSVC {
         let n = starts[k]
         var solutions = [Solution?](repeating: nil, count: pairs.count)
         Gemm.withSingleThreadedBLAS {
-            // Pairs to precompute take their kernel values from one matrix of all rows when it
-            // is small enough: class c's block is shared by its k - 1 pairs (computing it per
-            // pair made the raw-pixel baseline, 4,096 features, twice as slow).
             // Up to the limit, every pair reads its kernel from one matrix of all rows (class c's
             // block shared by its k - 1 pairs); above it, a pair of at most `pairKernelLimit`
             // rows gets its own by one dgemm, a bigger one the features.
-            let gram = n <= precomputedKernelLimit ? Gram(x, n: n, d: d, kernel: kernel, threads: threads) : nil
+            let gram = !pairs.isEmpty && n <= precomputedKernelLimit ? Gram(x, n: n, d: d, kernel: kernel, threads: threads) : nil
             let pairLimit = gram != nil ? n : min(precomputedKernelLimit, pairKernelLimit)
             func size(_ pair: (Int, Int)) -> Int { starts[pair.0 + 1] - starts[pair.0] + starts[pair.1 + 1] - starts[pair.1] }
             // Pairs given the features point into one node array of all rows (16 bytes per

@@ -13,10 +13,11 @@ let silenceLibsvm: Void = {
 /// problem libsvm's multi-class training solves for it) and assembled into the
 /// `SVMPredictor` libsvm's multi-class model would hold.
 ///
-/// A pair of at most `config.precomputedKernelLimit` rows gets its kernel matrix
+/// Up to `config.precomputedKernelLimit` training rows every pair gets its kernel matrix
 /// precomputed (libsvm's `PRECOMPUTED` kernel: row i is its serial number i+1, then
-/// K(x_i, x_j) for every j of the pair); a bigger pair gets the features (index 1...D,
-/// zeros included, as scikit-learn's dense libsvm sees them).
+/// K(x_i, x_j) for every j of the pair), read from one matrix of all rows; above it, pairs
+/// of at most `PairwiseSVC.pairKernelLimit` rows get theirs, bigger pairs the features
+/// (index 1...D, zeros included, as scikit-learn's dense libsvm sees them).
 public final class SVMModel: @unchecked Sendable {
     /// Feature count D.
     public let dimensions: Int
