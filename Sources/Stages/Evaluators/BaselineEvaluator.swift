@@ -37,8 +37,8 @@ struct BaselineStage: ParameterizedStage {
     var inputs: [String] { [source, "split"] }
     /// At most `limit` of `rows` (all when nil or enough), drawn per class in proportion to
     /// its share (largest remainders, ties to the lower class; at least one row of every
-    /// class when the limit allows), each class's rows by a seeded shuffle; kept in their
-    /// original order.
+    /// class when the limit allows), each class's rows drawn without replacement from a seeded
+    /// stream; kept in their original order.
     static func sample(_ rows: [Int], labels: (Int) -> Int, atMost limit: Int?, seed: UInt64) -> [Int] {
         guard let limit, rows.count > limit else { return rows }
         let byClass = Dictionary(grouping: rows, by: labels)
@@ -65,10 +65,9 @@ struct BaselineStage: ParameterizedStage {
         }
         var chosen = Set<Int>()
         for c in classes {
-            var members = byClass[c]!
+            let members = byClass[c]!
             var random = RandomStream(seed: seed, "baseline-svm-rows", c)
-            members.shuffle(using: &random)
-            chosen.formUnion(members.prefix(quota[c]!))
+            chosen.formUnion(random.sample(quota[c]!, from: members.count).map { members[$0] })
         }
         return rows.filter { chosen.contains($0) }
     }
