@@ -17,11 +17,32 @@ public final class FingerprintMemo: @unchecked Sendable {
         var size: UInt64
     }
 
+    /// A SHA-256 held inline (32 bytes, no allocation per entry: the memo of a
+    /// 1.4-million-file tree would otherwise hold 1.4 million small arrays).
+    struct Digest: Equatable {
+        var words: (UInt64, UInt64, UInt64, UInt64)
+
+        /// From 32 bytes in order.
+        init<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+            precondition(bytes.count == 32, "a SHA-256 has 32 bytes")
+            var w: [UInt64] = [0, 0, 0, 0]
+            for (i, b) in bytes.enumerated() { w[i / 8] |= UInt64(b) << (8 * UInt64(i % 8)) }
+            words = (w[0], w[1], w[2], w[3])
+        }
+
+        /// The 32 bytes in order.
+        var bytes: [UInt8] {
+            [words.0, words.1, words.2, words.3].flatMap { w in (0..<8).map { UInt8(truncatingIfNeeded: w >> (8 * UInt64($0))) } }
+        }
+
+        static func == (a: Digest, b: Digest) -> Bool { a.words == b.words }
+    }
+
     static let magic = Array("KRILLFP1".utf8)
     static let recordSize = 64
 
     public let file: URL
-    private var entries: [Key: [UInt8]] = [:]
+    private var entries: [Key: Digest] = [:]
     private var dirty = false
     private let lock = NSLock()
     /// Number of files whose content was read (for tests and timing notes).
@@ -38,7 +59,7 @@ public final class FingerprintMemo: @unchecked Sendable {
                 let base = 8 + r * FingerprintMemo.recordSize
                 func word(_ i: Int) -> UInt64 { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: base + 8 * i, as: UInt64.self)) }
                 let key = Key(path: word(0), inode: word(1), mtimeNs: word(2), size: word(3))
-                entries[key] = Array(raw[(base + 32)..<(base + 64)])
+                entries[key] = Digest(raw[(base + 32)..<(base + 64)])
             }
         }
     }
@@ -65,7 +86,7 @@ public final class FingerprintMemo: @unchecked Sendable {
         lock.lock()
         if let digest = entries[key] {
             lock.unlock()
-            return hexString(digest)
+            return hexString(digest.bytes)
         }
         lock.unlock()
         var hasher = SHA256()
@@ -74,7 +95,7 @@ public final class FingerprintMemo: @unchecked Sendable {
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(chunk) }
         let digest = hasher.finalize()
         lock.lock()
-        entries[key] = digest
+        entries[key] = Digest(digest)
         dirty = true
         hashedFiles += 1
         lock.unlock()
@@ -99,7 +120,7 @@ public final class FingerprintMemo: @unchecked Sendable {
                       mtimeNs: UInt64(bitPattern: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)),
                       size: UInt64(bitPattern: Int64(st.st_size)))
         lock.lock()
-        entries[key] = digest
+        entries[key] = Digest(digest)
         dirty = true
         lock.unlock()
     }
@@ -114,7 +135,7 @@ public final class FingerprintMemo: @unchecked Sendable {
         data.reserveCapacity(8 + entries.count * FingerprintMemo.recordSize)
         for (key, digest) in entries.sorted(by: { ($0.key.path, $0.key.inode, $0.key.mtimeNs) < ($1.key.path, $1.key.inode, $1.key.mtimeNs) }) {
             for w in [key.path, key.inode, key.mtimeNs, key.size] { withUnsafeBytes(of: w.littleEndian) { data.append(contentsOf: $0) } }
-            data.append(contentsOf: digest)
+            data.append(contentsOf: digest.bytes)
         }
         try AtomicFile.write(data, to: file)
         dirty = false

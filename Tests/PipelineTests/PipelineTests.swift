@@ -167,6 +167,10 @@ final class PipelineTests: XCTestCase {
         let h = try memo.sha256(of: f)
         XCTAssertEqual(h, SHA256.hex(Data(repeating: 7, count: 1000)))
         try memo.save()
+        // The file's one record: 32 bytes of key, then the digest's bytes in order.
+        let saved = try Data(contentsOf: memoFile)
+        XCTAssertEqual(saved.count, 8 + 64)
+        XCTAssertEqual(saved.suffix(32).map { String(format: "%02x", $0) }.joined(), h)
         let again = FingerprintMemo(file: memoFile)
         XCTAssertEqual(try again.sha256(of: f), h)
         XCTAssertEqual(again.hashedFiles, 0, "an unchanged file must not be read")
