@@ -1,22 +1,24 @@
 import Foundation
 
 /// Runs a program to its end and captures what it printed (git for provenance, Slurm's
-/// commands for the Slurm executor).
-enum ChildProcess {
-    struct Result {
-        let status: Int32
-        let stdout: String
-        let stderr: String
+/// commands for the Slurm executor, the built binary in the end-to-end tests).
+public enum ChildProcess {
+    public struct Result {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
     }
 
-    /// Runs `executable` with `arguments`, the process's environment plus `environment`,
-    /// stdin from /dev/null. Both pipes are drained concurrently, so a chatty program
-    /// cannot block on a full pipe.
+    /// Runs `executable` with `arguments` in `directory` (nil: this process's), the process's
+    /// environment plus `environment`, stdin from /dev/null. Both pipes are drained
+    /// concurrently, so a chatty program cannot block on a full pipe.
     /// - Throws: when the program cannot be started.
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                           directory: URL? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
         if !environment.isEmpty {
             var env = ProcessInfo.processInfo.environment
             for (k, v) in environment { env[k] = v }

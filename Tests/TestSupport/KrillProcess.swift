@@ -1,4 +1,5 @@
 import Foundation
+import Pipeline
 
 /// The result of running the built `krill` binary.
 public struct KrillResult {
@@ -35,37 +36,9 @@ public enum KrillProcess {
     @discardableResult
     public static func run(_ arguments: [String], in directory: URL? = nil,
                            environment: [String: String] = [:], executable: URL? = nil) throws -> KrillResult {
-        let process = Process()
-        process.executableURL = executable ?? binary
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read both pipes concurrently so a chatty child cannot block on a full pipe.
-        let errData = DataBox()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errData.data = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return KrillResult(status: process.terminationStatus,
-                           stdout: String(decoding: outData, as: UTF8.self),
-                           stderr: String(decoding: errData.data, as: UTF8.self))
+        let r = try ChildProcess.run((executable ?? binary).path, arguments, environment: environment, directory: directory)
+        return KrillResult(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
-}
-
-/// Bytes filled in by another thread (read after a DispatchGroup wait).
-final class DataBox: @unchecked Sendable {
-    var data = Data()
 }
 
 /// Every regular file under `root` (relative path -> bytes), for comparing whole trees.
